@@ -1,0 +1,211 @@
+"""VinReader: load -> barcode + detect -> crop -> recognize -> choose.
+
+Example:
+    >>> from vinreader import VinReader
+    >>> reader = VinReader()
+    >>> result = reader.read("door_sticker.jpg")
+    >>> result.vin, result.confidence, result.check_digit
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vinreader.barcode import barcode_candidates
+from vinreader.choose import Decision, decide
+from vinreader.ctc import DecodedVin, decode_vins
+from vinreader.io import InputError, Page, load_pages
+from vinreader.lines import Line, candidate_lines, crop_line, sub_quad
+from vinreader.models.registry import build_detector, build_recognizer
+from vinreader.types import Candidate, CharReading, VinResult
+from vinreader.vin import check_digit_status, decode
+
+
+@dataclass(frozen=True)
+class ReaderConfig:
+    """Everything that changes what the reader answers. Validated when built.
+
+    Attributes:
+        detector, recognizer: model names (see ``vinreader.models.registry``) or model card paths.
+        min_score: answer only when the best candidate's score reaches this (chosen on validation
+            data to keep false answers rare; see README).
+        max_lines: how many line crops to recognize per orientation, best-shaped first.
+        barcodes: also read Code 39 / Code 128 / Data Matrix / QR / PDF417.
+        rotations: when nothing confident is found, also try the crops upside down and the image
+            turned by 90 and 270 degrees.
+        max_side: images are loaded with their longest side at most this (JPEG draft decoding).
+        threads: onnxruntime threads per model (0: all cores).
+    """
+
+    detector: str = "ppocr_v6_det"
+    recognizer: str = "ppocr_v6_rec"
+    min_score: float = 0.65
+    max_lines: int = 8
+    barcodes: bool = True
+    rotations: bool = True
+    max_side: int = 4096
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ValueError(f"min_score must be in [0, 1], got {self.min_score}")
+        if self.max_lines < 1:
+            raise ValueError(f"max_lines must be >= 1, got {self.max_lines}")
+        if self.max_side < 256:
+            raise ValueError(f"max_side must be >= 256, got {self.max_side}")
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> ReaderConfig:
+        """Build from string options (CLI ``--reader-option key=value``), converting types."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in options.items():
+            key = key.replace("-", "_")
+            if key not in known:
+                raise ValueError(f"unknown reader option {key!r}; known: {sorted(known)}")
+            kind = type(getattr(cls(), key))
+            if kind is bool and isinstance(raw, str):
+                values[key] = raw.lower() in ("1", "true", "yes", "on")
+            else:
+                values[key] = kind(raw)
+        return cls(**values)
+
+
+class VinReader:
+    """Reads VINs from images; models are loaded once, at construction.
+
+    Args:
+        config: a ReaderConfig; keyword options override its fields (``VinReader(min_score=0.6)``).
+    """
+
+    def __init__(self, config: ReaderConfig | None = None, **options: Any) -> None:
+        self.config = replace(config or ReaderConfig(), **options)
+        self.detector = build_detector(self.config.detector, threads=self.config.threads)
+        self.recognizer = build_recognizer(self.config.recognizer, threads=self.config.threads)
+
+    # -- public API ---------------------------------------------------------------------------
+    def read(self, source: Any, name: str | None = None) -> VinResult:
+        """Read one input (path, bytes, array, PIL image); for a PDF, the best of its pages.
+
+        Never raises for bad input: the result's ``error`` names the input and the problem.
+        """
+        start = time.perf_counter()
+        label = name or (str(source) if isinstance(source, str | Path) else f"<{type(source).__name__}>")
+        try:
+            pages = load_pages(source, max_side=self.config.max_side)
+        except InputError as exc:
+            return VinResult(
+                path=label, error=str(exc), reasons=("input_error",), elapsed_s=time.perf_counter() - start
+            )
+        results = [self._read_page(page, label) for page in pages]
+        best = max(results, key=lambda r: (r.vin is not None, r.confidence))
+        return replace(best, elapsed_s=time.perf_counter() - start)
+
+    def read_batch(self, sources: Iterable[Any]) -> Iterator[VinResult]:
+        """Read many inputs lazily, one result per input, in order; one bad input never stops it."""
+        for source in sources:
+            yield self.read(source)
+
+    # -- stages -------------------------------------------------------------------------------
+    def _read_page(self, page: Page, label: str) -> VinResult:
+        candidates: list[Candidate] = []
+        if self.config.barcodes:
+            candidates += [_scale_candidate(c, page) for c in barcode_candidates(page.image, page.page)]
+        decision = self._text_pass(page, candidates, turns=0, flip=False)
+        if self.config.rotations and not decision.answer:
+            for turns, flip in ((0, True), (1, False), (3, False)):
+                decision = self._text_pass(page, list(decision.candidates), turns=turns, flip=flip)
+                if decision.answer:
+                    break
+        return self._result(decision, page, label)
+
+    def _text_pass(self, page: Page, candidates: list[Candidate], turns: int, flip: bool) -> Decision:
+        """Detect lines in the page turned by ``turns`` x 90 degrees, read them, and decide."""
+        image = np.rot90(page.image, k=-turns) if turns else page.image
+        lines = candidate_lines(self.detector.detect(image), self.config.max_lines)
+        crops = [crop_line(image, ln.quad) for ln in lines]
+        if flip:
+            crops = [np.rot90(c, 2) for c in crops]
+        for line, probs in zip(lines, self.recognizer(crops), strict=True):
+            for decoded in decode_vins(probs):
+                quad = _decoded_quad(line, decoded, len(probs), flip)
+                quad = _unturn(quad, turns, page.image.shape) / page.scale
+                candidates.append(_text_candidate(decoded, quad, page.page, turned=bool(turns or flip)))
+        return decide(candidates, self.config.min_score)
+
+    def _result(self, decision: Decision, page: Page, label: str) -> VinResult:
+        best = decision.best
+        if best is None:
+            return VinResult(path=label, page=page.page, reasons=decision.reasons)
+        return VinResult(
+            path=label,
+            vin=best.vin if decision.answer else None,
+            confidence=best.confidence,
+            chars=best.chars,
+            check_digit=best.check_digit,
+            source=best.source,
+            polygon=best.polygon,
+            page=page.page,
+            info=decode(best.vin) if decision.answer else None,
+            needs_review=not decision.answer or bool(decision.reasons),
+            reasons=decision.reasons,
+            candidates=decision.candidates[:5],
+        )
+
+
+def _text_candidate(decoded: DecodedVin, quad: np.ndarray, page: int, turned: bool) -> Candidate:
+    chars = tuple(
+        CharReading(ch, p, alts)
+        for ch, p, alts in zip(decoded.vin, decoded.char_probs, decoded.alternatives, strict=True)
+    )
+    reasons = []
+    if decoded.length_forced:
+        reasons.append("length_forced")
+    if decoded.window_of_longer and not decoded.after_keyword:
+        reasons.append("window_of_longer_text")
+    if decoded.after_keyword:
+        reasons.append("vin_keyword")
+    if turned:
+        reasons.append("rotated")
+    return Candidate(
+        vin=decoded.vin,
+        chars=chars,
+        source="text",
+        score=0.0,
+        polygon=tuple((float(x), float(y)) for x, y in quad),
+        page=page,
+        check_digit=check_digit_status(decoded.vin),
+        reasons=tuple(reasons),
+    )
+
+
+def _decoded_quad(line: Line, decoded: DecodedVin, steps: int, flipped: bool) -> np.ndarray:
+    """The part of the line the VIN was read from (timesteps map linearly onto the crop)."""
+    start = max(0.0, (decoded.spans[0][0] - 0.5) / steps)
+    end = min(1.0, (decoded.spans[-1][1] + 1.5) / steps)
+    if flipped:
+        start, end = 1.0 - end, 1.0 - start
+    return sub_quad(line.quad, start, end)
+
+
+def _unturn(quad: np.ndarray, turns: int, shape: tuple[int, ...]) -> np.ndarray:
+    """Map points from the image turned clockwise by ``turns`` x 90 degrees back to the original."""
+    pts = quad.astype(np.float32).copy()
+    # A clockwise turn of an image of height h maps (x, y) to (h - 1 - y, x); undo the last turn first.
+    for i in reversed(range(turns % 4)):
+        height = shape[0] if i % 2 == 0 else shape[1]
+        x, y = pts[:, 0].copy(), pts[:, 1].copy()
+        pts[:, 0], pts[:, 1] = y, height - 1 - x
+    return pts
+
+
+def _scale_candidate(candidate: Candidate, page: Page) -> Candidate:
+    if candidate.polygon is None or page.scale == 1.0:
+        return candidate
+    return replace(candidate, polygon=tuple((x / page.scale, y / page.scale) for x, y in candidate.polygon))
