@@ -1,0 +1,212 @@
+"""The `vinreader` command: read VINs from files, evaluate the reader on labelled photos.
+
+Exit codes: 0 when every input was read (an honest "not sure" counts as read), 1 when some input
+could not be read (its row carries the error), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vinreader.io import IMAGE_EXTENSIONS
+from vinreader.pipeline import ReaderConfig, VinReader
+from vinreader.types import VinResult
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Read Vehicle Identification Numbers.")
+stderr = Console(stderr=True)
+
+CSV_FIELDS = [
+    "path",
+    "page",
+    "vin",
+    "confidence",
+    "check_digit",
+    "source",
+    "needs_review",
+    "reasons",
+    "error",
+]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+ReaderOptions = Annotated[
+    list[str] | None,
+    typer.Option("--reader-option", "-o", help="Reader setting KEY=VALUE (e.g. min_score=0.7); repeatable."),
+]
+
+
+def build_reader(options: list[str] | None) -> VinReader:
+    """A reader from ``KEY=VALUE`` strings; a bad option is a usage error (exit 2)."""
+    pairs = {}
+    for option in options or []:
+        key, sep, value = option.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {option!r}", param_hint="--reader-option")
+        pairs[key.strip()] = value.strip()
+    try:
+        return VinReader(ReaderConfig.from_options(pairs))
+    except (ValueError, TypeError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--reader-option") from exc
+
+
+def expand_inputs(items: list[str]) -> Iterator[str]:
+    """Files as given, folders recursively (image and PDF files), glob patterns; '-' is stdin.
+
+    A path that does not exist is passed on as is, so its row reports the error.
+    """
+    for item in items:
+        path = Path(item)
+        if item == "-":
+            yield item
+        elif path.is_dir():
+            yield from (
+                str(p)
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
+            )
+        elif not path.exists() and glob.has_magic(item):
+            matches = sorted(glob.glob(item, recursive=True))
+            yield from (matches if matches else [item])
+        else:
+            yield item
+
+
+def _read_all(reader: VinReader, inputs: list[str], visualize: Path | None) -> Iterator[VinResult]:
+    for item in inputs:
+        if item == "-":
+            result = reader.read(sys.stdin.buffer.read(), name="<stdin>")
+        else:
+            result = reader.read(item)
+        if visualize is not None and item != "-":
+            from vinreader.visualize import save_overlay
+
+            save_overlay(item, result, visualize)
+        yield result
+
+
+def _row(result: VinResult) -> dict[str, Any]:
+    d = result.to_dict()
+    return {k: (";".join(d[k]) if k == "reasons" else d[k]) for k in CSV_FIELDS}  # flat fields for CSV/table
+
+
+@app.command()
+def read(
+    paths: Annotated[list[str], typer.Argument(help="Images, PDFs, folders, glob patterns, or - for stdin.")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.table,
+    visualize: Annotated[
+        Path | None, typer.Option("--visualize", help="Write PNG overlays of the box and VIN to this folder.")
+    ] = None,
+    reader_option: ReaderOptions = None,
+) -> None:
+    """Read the VIN of each input; one bad file never stops the batch."""
+    inputs = list(expand_inputs(paths))
+    if not inputs:
+        raise typer.BadParameter("no input files found", param_hint="PATHS")
+    reader = build_reader(reader_option)
+    results: list[VinResult] = []
+    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS) if output_format is OutputFormat.csv else None
+    if writer:
+        writer.writeheader()
+    with _progress(len(inputs)) as progress:
+        task = progress.add_task("reading", total=len(inputs))
+        for result in _read_all(reader, inputs, visualize):
+            results.append(result)
+            # Stream line formats so that nothing is lost if the batch is interrupted.
+            if output_format is OutputFormat.jsonl:
+                print(json.dumps(result.to_dict()), flush=True)
+            elif writer:
+                writer.writerow(_row(result))
+                sys.stdout.flush()
+            progress.advance(task)
+    if output_format is OutputFormat.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2))
+    elif output_format is OutputFormat.table:
+        _print_table(results)
+    failed = [r for r in results if r.error]
+    for r in failed:
+        stderr.print(f"[red]error[/red] {r.error}", highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _progress(total: int) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=total < 2,
+    )
+
+
+def _print_table(results: list[VinResult]) -> None:
+    table = Table("path")
+    table.add_column("vin", no_wrap=True, min_width=17)
+    for column in ("confidence", "check digit", "source", "notes"):
+        table.add_column(column)
+    for r in results:
+        best = r.candidates[0].vin if r.candidates else None
+        vin = r.vin or ("[yellow]not sure[/yellow]" + (f" ({best}?)" if best else "") if not r.error else "")
+        notes = r.error or ", ".join(r.reasons)
+        table.add_row(r.path, vin, f"{r.confidence:.3f}", r.check_digit or "", r.source or "", notes)
+    # Never truncate a VIN, even when stdout is not a terminal (rich then assumes 80 columns).
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+@app.command()
+def evaluate(
+    dataset: Annotated[Path, typer.Argument(help="Folder with images/ and labels.json (file -> VIN).")],
+    out: Annotated[Path, typer.Option("--out", help="Where report.json and per_image.csv go.")] = Path(
+        "runs/evaluate"
+    ),
+    reader_option: ReaderOptions = None,
+) -> None:
+    """End-to-end exact match, false answers, abstentions, character accuracy and latency."""
+    from vinreader.data.doctr import DatasetError
+    from vinreader.evaluation.evaluate import evaluate_dataset
+
+    reader = build_reader(reader_option)
+    try:
+        with _progress(2) as progress:
+            task = progress.add_task("evaluating", total=None)
+            summary, _ = evaluate_dataset(
+                reader, dataset, out, lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except DatasetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="DATASET") from exc
+    table = Table("metric", "value", title=f"{dataset} ({summary.images} images)")
+    for key, value in summary.to_dict().items():
+        table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
+    Console().print(table)
+    print(json.dumps({"dataset": str(dataset), **summary.to_dict()}))
+    stderr.print(f"report: {out / 'report.json'}, per image: {out / 'per_image.csv'}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point (``argv`` for tests; defaults to sys.argv)."""
+    app(args=argv, prog_name="vinreader")
+
+
+if __name__ == "__main__":
+    main()

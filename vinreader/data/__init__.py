@@ -1,0 +1,1 @@
+"""Dataset formats (docTR's ``images/`` + ``labels.json``) and their loaders."""
