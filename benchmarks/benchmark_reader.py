@@ -55,7 +55,8 @@ def row(name: str, summary: Summary, outcomes: list[ImageOutcome]) -> str:
     false = sum(o.false_answer for o in outcomes)
     return (
         f"| {name} | {summary.exact_match:.1%} ({correct}/{summary.images}) | "
-        f"{summary.false_answer_rate:.1%} ({false}) | {summary.abstain_rate:.1%} | {summary.char_accuracy:.1%} | "
+        f"{summary.false_answer_rate:.1%} ({false}) | {summary.abstain_rate:.1%} | "
+        f"{summary.char_accuracy:.1%} | "
         f"{summary.latency_p50:.3f} s | {summary.latency_p90:.3f} s |"
     )
 

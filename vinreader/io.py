@@ -188,8 +188,9 @@ def _pil_to_page(im: Image.Image, name: str, max_side: int, max_pixels: int, all
         raise InputError(f"{name}: image has zero size ({w}x{h})")
     if allow_draft and im.format in _JPEG_FORMATS and max(w, h) > max_side:
         # libjpeg decodes at 1/2, 1/4 or 1/8 directly: far faster than decoding full size then resizing.
-        f = max_side / max(w, h)
-        im.draft("RGB", (max(1, math.ceil(w * f)), max(1, math.ceil(h * f))))
+        # Take the mildest of those that fits max_side (draft never goes below the size it is asked for).
+        k = next((k for k in (2, 4, 8) if max(w, h) / k <= max_side), 8)
+        im.draft("RGB", (max(1, math.ceil(w / k)), max(1, math.ceil(h / k))))
     try:
         im.load()  # forces the full decode so truncation surfaces here, not later as garbage
     except Image.DecompressionBombError as e:

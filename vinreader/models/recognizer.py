@@ -97,9 +97,20 @@ class CTCRecognizer:
 
     def __call__(self, crops: list[np.ndarray]) -> list[np.ndarray]:
         """Per-crop (T, 35) probabilities over [blank, VIN alphabet, other]; T depends on width."""
-        if not crops:
-            return []
         widths = [self.input_width(c) for c in crops]
+        results: list[np.ndarray] = [np.empty(0)] * len(crops)
+        # Batch crops of similar width together: padding a short crop to a long one costs time.
+        order = sorted(range(len(crops)), key=lambda i: widths[i])
+        while order:
+            batch = [i for i in order if widths[i] <= widths[order[0]] * 1.25]
+            order = order[len(batch) :]
+            for i, probs in zip(
+                batch, self._run([crops[i] for i in batch], [widths[i] for i in batch]), strict=True
+            ):
+                results[i] = probs
+        return results
+
+    def _run(self, crops: list[np.ndarray], widths: list[int]) -> list[np.ndarray]:
         batch_width = max(widths)
         batch = np.stack([self._prepare(c, w, batch_width) for c, w in zip(crops, widths, strict=True)])
         probs = self.session.run(None, {self.input_name: batch})[0]

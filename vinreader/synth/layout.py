@@ -147,16 +147,12 @@ def barcode_image(text: str, kind: str, module: int) -> np.ndarray:
     return np.array(zxingcpp.write_barcode_to_image(symbol, scale=module), dtype=np.uint8)
 
 
-def _ink(paper: np.ndarray, grey: np.ndarray, ink: tuple[int, ...]) -> np.ndarray:
-    """Print a grey symbol (0 = ink, 255 = blank) onto a paper patch in the ink colour."""
-    a = (grey.astype(np.float32) / 255.0)[:, :, None]
-    return (paper * a + np.array(ink, np.float32) * (1 - a)).astype(np.uint8)
+def draw_rows(canvas: Image.Image, rows: list[Row], s: float, dm: np.ndarray | None) -> tuple[Box, int]:
+    """Lay out `rows` top-down (a Data Matrix top-right) on an "L" ink-coverage canvas.
 
-
-def draw_rows(
-    canvas: Image.Image, rows: list[Row], s: float, ink: tuple[int, ...], dm: np.ndarray | None
-) -> tuple[tuple[float, float, float, float], int]:
-    """Lay out `rows` top-down on the label canvas (Data Matrix top-right); VIN ink box, used height."""
+    Returns:
+        The VIN's ink box and the height used.
+    """
     draw, label_w, pad = ImageDraw.Draw(canvas), canvas.width, round(24 * s)
     dm_x = label_w - pad - (dm.shape[1] if dm is not None else 0)
     dm_bottom = pad + dm.shape[0] if dm is not None else 0
@@ -167,18 +163,19 @@ def draw_rows(
             sym = barcode_image(row.text, "Code39", module=max(1, round(2 * s)))
             sym = cv2.resize(sym, (sym.shape[1], round(row.size * s)), interpolation=cv2.INTER_NEAREST)
             x = pad + int(max(0, min(avail - sym.shape[1], vin_box[0] - pad - 10 * s)))
-            _print(canvas, sym, x, int(y), ink)
+            _print(canvas, sym, x, int(y))
             y += sym.shape[0] + 14 * s
             continue
-        box = draw_row(draw, (pad, y), row, s, avail, ink)
+        box = draw_row(draw, (pad, y), row, s, avail, 255)
         vin_box = box if row.kind == "vin" else vin_box
         y += row.size * s * row.spacing
     if dm is not None:
-        _print(canvas, dm, dm_x, pad, ink)
+        _print(canvas, dm, dm_x, pad)
     return vin_box, int(max(y, dm_bottom) + pad * 0.5)
 
 
-def _print(canvas: Image.Image, symbol: np.ndarray, x: int, y: int, ink: tuple[int, ...]) -> None:
-    """Print a grey barcode symbol onto the canvas at (x, y) in the ink colour."""
-    patch = np.asarray(canvas)[y : y + symbol.shape[0], x : x + symbol.shape[1]]
-    canvas.paste(Image.fromarray(_ink(patch, symbol, ink)), (x, y))
+def _print(canvas: Image.Image, symbol: np.ndarray, x: int, y: int) -> None:
+    """Add a grey barcode symbol (0 = bar) to the ink-coverage canvas at (x, y)."""
+    coverage = Image.fromarray(255 - symbol)
+    region = canvas.crop((x, y, x + coverage.width, y + coverage.height))
+    canvas.paste(Image.fromarray(np.maximum(np.asarray(region), np.asarray(coverage))), (x, y))

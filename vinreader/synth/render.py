@@ -71,15 +71,17 @@ def render_sticker(
         raise ValueError(f"unknown barcode {barcode!r}; known: {sorted(BARCODES)}")
     s = width / 900
     label_w = int(width * rng.uniform(0.8, 0.9))
-    ink = tuple(int(v) for v in rng.integers(10, 45, 3))
+    ink = tuple(int(v) for v in rng.uniform(15, 40) + rng.integers(-8, 9, 3))  # near-black, tinted
     vin_font = font if font is not None else str(rng.choice(VIN_FONTS))
     dm = None
     if barcode == "DataMatrix":
         dm = barcode_image(vin, barcode, module=max(2, round(rng.uniform(5, 7) * s)))
     rows = sticker_rows(vin, rng, vin_font, code39=barcode == "Code39")
-    canvas = Image.fromarray(textures.paper(rng, int(width * 1.5), label_w))  # cropped below
-    vin_box, label_h = draw_rows(canvas, rows, s, ink, dm)
-    label = np.asarray(canvas)[:label_h]
+    canvas = Image.new("L", (label_w, int(width * 1.5)), 0)  # ink coverage, cropped below
+    vin_box, label_h = draw_rows(canvas, rows, s, dm)
+    coverage = np.asarray(canvas, dtype=np.float32)[:label_h, :, None] / 255.0
+    paper = textures.paper(rng, label_h, label_w)
+    label = (paper * (1 - coverage) + np.array(ink, np.float32) * coverage).astype(np.uint8)
     margin_y = round(rng.uniform(40, 90) * s)
     x = (width - label_w) // 2 + int(rng.integers(-10, 11) * s)
     image = textures.painted_metal(rng, label_h + 2 * margin_y, width)

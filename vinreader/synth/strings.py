@@ -74,7 +74,7 @@ def part_number(rng: np.random.Generator, length: int = 16) -> str:
 
 def build_date(rng: np.random.Generator) -> str:
     """A manufacturing date as printed on labels, e.g. '05/19'."""
-    return f"{int(rng.integers(1, 13)):02d}/{int(rng.integers(0, 26)):02d}"
+    return f"{int(rng.integers(1, 13)):02d}/{int(rng.integers(5, 26)):02d}"
 
 
 def mass_lines(rng: np.random.Generator, europe: bool) -> list[str]:

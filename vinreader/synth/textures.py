@@ -27,8 +27,9 @@ def low_freq(rng: np.random.Generator, h: int, w: int, cells: int = 4) -> np.nda
 def gradient(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     """A linear ramp in [-1, 1] of shape (h, w) in a random direction."""
     theta = rng.uniform(0, 2 * np.pi)
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    ramp = np.cos(theta) * xs / max(w, 1) + np.sin(theta) * ys / max(h, 1)
+    xs = np.arange(w, dtype=np.float32)[None, :] / max(w, 1)
+    ys = np.arange(h, dtype=np.float32)[:, None] / max(h, 1)
+    ramp = np.float32(np.cos(theta)) * xs + np.float32(np.sin(theta)) * ys
     return (ramp - ramp.mean()) / max(float(np.abs(ramp - ramp.mean()).max()), 1e-6)
 
 
