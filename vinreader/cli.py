@@ -22,10 +22,12 @@ from rich.table import Table
 
 from vinreader.io import IMAGE_EXTENSIONS
 from vinreader.pipeline import ReaderConfig, VinReader
+from vinreader.training.cli import train_app
 from vinreader.types import VinResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Read Vehicle Identification Numbers.")
 stderr = Console(stderr=True)
+app.add_typer(train_app, name="train")
 
 CSV_FIELDS = [
     "path",
@@ -77,11 +79,7 @@ def expand_inputs(items: list[str]) -> Iterator[str]:
         if item == "-":
             yield item
         elif path.is_dir():
-            yield from (
-                str(p)
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS
-            )
+            yield from (str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
         elif not path.exists() and glob.has_magic(item):
             matches = sorted(glob.glob(item, recursive=True))
             yield from (matches if matches else [item])
@@ -110,9 +108,7 @@ def _row(result: VinResult) -> dict[str, Any]:
 @app.command()
 def read(
     paths: Annotated[list[str], typer.Argument(help="Images, PDFs, folders, glob patterns, or - for stdin.")],
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.table,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     visualize: Annotated[
         Path | None, typer.Option("--visualize", help="Write PNG overlays of the box and VIN to this folder.")
     ] = None,
@@ -177,9 +173,7 @@ def _print_table(results: list[VinResult]) -> None:
 @app.command()
 def evaluate(
     dataset: Annotated[Path, typer.Argument(help="Folder with images/ and labels.json (file -> VIN).")],
-    out: Annotated[Path, typer.Option("--out", help="Where report.json and per_image.csv go.")] = Path(
-        "runs/evaluate"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Where report.json and per_image.csv go.")] = Path("runs/evaluate"),
     reader_option: ReaderOptions = None,
 ) -> None:
     """End-to-end exact match, false answers, abstentions, character accuracy and latency."""
@@ -201,6 +195,52 @@ def evaluate(
     Console().print(table)
     print(json.dumps({"dataset": str(dataset), **summary.to_dict()}))
     stderr.print(f"report: {out / 'report.json'}, per image: {out / 'per_image.csv'}")
+
+
+@app.command()
+def export(
+    checkpoint: Annotated[Path, typer.Option(help="A training checkpoint (.pt) or run folder (its best.pt).")],
+    out: Annotated[Path, typer.Option(help="The ONNX file to write; its model card goes beside it (.json).")],
+) -> None:
+    """Export a checkpoint to ONNX, check it against PyTorch, and write its model card."""
+    from vinreader.export import export as export_onnx
+
+    try:
+        report = export_onnx(checkpoint, out)
+    except (FileNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="--checkpoint") from exc
+    print(json.dumps(report))
+    stderr.print(f"parity: max |onnx - torch| = {report['max_abs_diff']:.2e}; card: {out.with_suffix('.json')}")
+
+
+@app.command("teacher-label")
+def teacher_label(
+    dataset: Annotated[Path, typer.Argument(help="docTR detection folder with boxes around VINs.")],
+    out: Annotated[Path, typer.Option(help="Recognition dataset to write (images/ + labels.json).")],
+    min_confidence: Annotated[float, typer.Option(help="Weakest character's probability to keep a crop.")] = 0.9,
+    recognizer: Annotated[str, typer.Option(help="Teacher model name or card.")] = "ppocr_v6_rec",
+) -> None:
+    """Cut the labelled VIN boxes and keep those the teacher reads clearly and that obey the VIN rules."""
+    from collections import Counter
+
+    from vinreader.data.doctr import DatasetError
+    from vinreader.data.teacher import teacher_label as run_teacher
+
+    try:
+        with _progress(2) as progress:
+            task = progress.add_task("labelling", total=None)
+            verdicts = run_teacher(
+                dataset,
+                out,
+                recognizer,
+                min_confidence,
+                progress=lambda d, t: progress.update(task, completed=d, total=t),
+            )
+    except DatasetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="DATASET") from exc
+    kept = sum(v.vin is not None for v in verdicts)
+    reasons = Counter(v.reason.split(":")[0] for v in verdicts if v.vin is None)
+    print(json.dumps({"boxes": len(verdicts), "kept": kept, "left_out": dict(reasons.most_common())}))
 
 
 def main(argv: list[str] | None = None) -> None:

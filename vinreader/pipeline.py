@@ -152,7 +152,7 @@ class VinReader:
             for decoded in decode_vins(probs):
                 quad = _decoded_quad(line, decoded, len(probs), flip)
                 quad = _unturn(quad, turns, page.image.shape) / page.scale
-                candidates.append(_text_candidate(decoded, quad, page.page, turned=bool(turns or flip)))
+                candidates.append(text_candidate(decoded, quad, page.page, turned=bool(turns or flip)))
         return candidates
 
     def _result(self, decision: Decision, page: Page, label: str) -> VinResult:
@@ -175,7 +175,8 @@ class VinReader:
         )
 
 
-def _text_candidate(decoded: DecodedVin, quad: np.ndarray, page: int, turned: bool) -> Candidate:
+def text_candidate(decoded: DecodedVin, quad: np.ndarray, page: int, turned: bool) -> Candidate:
+    """A scored-later candidate from one decoded reading and where it was read."""
     chars = tuple(
         CharReading(ch, p, alts)
         for ch, p, alts in zip(decoded.vin, decoded.char_probs, decoded.alternatives, strict=True)

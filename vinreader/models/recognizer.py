@@ -35,6 +35,34 @@ def fold_index(charset: list[str]) -> np.ndarray:
     return index
 
 
+def prepare_crop(
+    crop: np.ndarray,
+    height: int,
+    width: int,
+    channels: int = 3,
+    mean: np.ndarray | float = 0.5,
+    std: np.ndarray | float = 0.5,
+    channel_order: str = "RGB",
+) -> np.ndarray:
+    """An RGB (or grey) uint8 crop -> (channels, height, width) float32 network input.
+
+    The one preprocessing shared by inference and training, so what is trained is what runs.
+    """
+    if channels == 1:
+        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.ndim == 3 else crop
+    elif crop.ndim == 2:
+        crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2RGB)
+    shrink = crop.shape[1] > width
+    resized = cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    if channels == 1:
+        resized = resized[:, :, None]
+    elif channel_order == "BGR":
+        resized = resized[:, :, ::-1]
+    mean = np.asarray(mean, np.float32).reshape(-1, 1, 1)[:channels]
+    std = np.asarray(std, np.float32).reshape(-1, 1, 1)[:channels]
+    return (resized.astype(np.float32).transpose(2, 0, 1) / 255.0 - mean) / std
+
+
 @register("recognizer", "ctc_onnx")
 class CTCRecognizer:
     """A CTC line recognizer in ONNX: (N, 3, height, W) in, (N, T, classes) softmax out.
@@ -61,9 +89,13 @@ class CTCRecognizer:
         mean: tuple[float, float, float] = (0.5, 0.5, 0.5),
         std: tuple[float, float, float] = (0.5, 0.5, 0.5),
         channel_order: str = "BGR",
+        channels: int = 3,
         threads: int = 0,
     ) -> None:
+        if channels not in (1, 3):
+            raise ValueError(f"{weights}: channels must be 1 (grey) or 3, got {channels}")
         self.name = name
+        self.channels = channels
         self.session = onnx_session(weights, threads)
         self.input_name = self.session.get_inputs()[0].name
         if charset is None:
@@ -77,8 +109,8 @@ class CTCRecognizer:
         self.fold = np.zeros((len(fold), N_CLASSES), np.float32)
         self.fold[np.arange(len(fold)), fold] = 1.0
         self.height, self.min_width, self.max_width, self.stretch = height, min_width, max_width, stretch
-        self.mean = np.asarray(mean, np.float32).reshape(3, 1, 1)
-        self.std = np.asarray(std, np.float32).reshape(3, 1, 1)
+        self.mean = np.asarray(mean, np.float32)
+        self.std = np.asarray(std, np.float32)
         self.channel_order = channel_order
 
     def input_width(self, crop: np.ndarray) -> int:
@@ -87,11 +119,8 @@ class CTCRecognizer:
         return int(min(max(natural, self.min_width), self.max_width))
 
     def _prepare(self, crop: np.ndarray, width: int, batch_width: int) -> np.ndarray:
-        resized = cv2.resize(crop, (width, self.height), interpolation=cv2.INTER_LINEAR)
-        if self.channel_order == "BGR":
-            resized = resized[:, :, ::-1]
-        x = (resized.astype(np.float32).transpose(2, 0, 1) / 255.0 - self.mean) / self.std
-        padded = np.zeros((3, self.height, batch_width), np.float32)
+        x = prepare_crop(crop, self.height, width, self.channels, self.mean, self.std, self.channel_order)
+        padded = np.zeros((self.channels, self.height, batch_width), np.float32)
         padded[:, :, :width] = x
         return padded
 

@@ -1,0 +1,95 @@
+"""Training loop, run folder, resume and ONNX export of the recognizer (tiny variant, a few steps)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from vinreader.cli import app
+from vinreader.synth.strings import random_vin
+
+
+def _crop_dataset(root: Path, n: int, seed: int) -> Path:
+    """Grey line crops of random VINs drawn with OpenCV's font (fast, no fonts needed)."""
+    rng = np.random.default_rng(seed)
+    (root / "images").mkdir(parents=True)
+    labels = {}
+    for i in range(n):
+        vin = random_vin(rng)
+        image = np.full((40, 330, 3), 235, np.uint8)
+        cv2.putText(image, vin, (6, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2, cv2.LINE_AA)
+        cv2.imwrite(str(root / "images" / f"{i}.png"), image)
+        labels[f"{i}.png"] = vin
+    (root / "labels.json").write_text(json.dumps(labels))
+    return root
+
+
+@pytest.fixture(scope="module")
+def datasets(tmp_path_factory):
+    root = tmp_path_factory.mktemp("recognition")
+    return _crop_dataset(root / "train", 48, 1), _crop_dataset(root / "val", 8, 2)
+
+
+def _train(args: list[str]) -> None:
+    result = CliRunner().invoke(app, ["train", "recognizer", *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_train_resume_export(datasets, tmp_path):
+    train, val = datasets
+    runs = tmp_path / "runs"
+    _train([
+        "--train-path", str(train), "--train-path", f"{train}:2", "--val-path", str(val), "--arch", "crnn_vin_tiny",
+        "--epochs", "2", "--batch-size", "16", "--output", str(runs), "--name", "tiny",
+    ])  # fmt: skip
+    run = runs / "tiny"
+    for name in ("config.json", "metrics.csv", "curves.png", "last.pt", "best.pt"):
+        assert (run / name).is_file(), name
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert [int(float(r["epoch"])) for r in rows] == [1, 2]
+    assert all(np.isfinite(float(r["train_loss"])) for r in rows)
+    config = json.loads((run / "config.json").read_text())
+    assert config["arch"] == "crnn_vin_tiny" and config["train_paths"][1][1] == 2.0
+
+    # Resume continues the same run folder from last.pt up to the new epoch count.
+    _train(["--resume", str(run), "--epochs", "3"])
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert [int(float(r["epoch"])) for r in rows] == [1, 2, 3]
+
+    import torch
+
+    checkpoint = torch.load(run / "best.pt", weights_only=False)
+    assert checkpoint["meta"]["alphabet"] == "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+    assert checkpoint["meta"]["input"] == {"height": 32, "width": 256, "channels": 1, "color": "grey"}
+
+    # Export: parity with PyTorch, and the card makes the model loadable by the reader's registry.
+    onnx_path = tmp_path / "model" / "tiny.onnx"
+    result = CliRunner().invoke(app, ["export", "--checkpoint", str(run), "--out", str(onnx_path)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["max_abs_diff"] < 1e-4
+    from vinreader.models.registry import build_recognizer
+
+    recognizer = build_recognizer(onnx_path.with_suffix(".json"))
+    crop = cv2.imread(str(train / "images" / "0.png"))[:, :, ::-1]
+    (probs,) = recognizer([crop])
+    assert probs.shape == (64, 35) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_bad_label_is_a_clear_error(datasets, tmp_path):
+    train, val = datasets
+    bad = tmp_path / "bad"
+    (bad / "images").mkdir(parents=True)
+    (bad / "images" / "0.png").write_bytes((train / "images" / "0.png").read_bytes())
+    (bad / "labels.json").write_text(json.dumps({"0.png": "VIN-WITH-IOQ"}))
+    result = CliRunner().invoke(
+        app, ["train", "recognizer", "--train-path", str(bad), "--val-path", str(val), "--output", str(tmp_path)]
+    )
+    assert result.exit_code == 2
+    assert "0.png" in result.output and "outside the VIN alphabet" in result.output

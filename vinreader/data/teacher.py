@@ -1,0 +1,119 @@
+"""Label real VIN crops with a teacher: the general recognizer under our constrained decoding.
+
+Real photos with a VIN box but no VIN text (``vin-detection-real/train``) become recognition data
+when a strong general recognizer reads the box confidently *and* the string obeys the VIN rules:
+17 characters of the alphabet, a maker code vininfo knows, no wrong check digit where the region
+requires one, and a single clear reading. What the teacher is unsure of is left out, never guessed.
+
+    vinreader teacher-label ../shared/data/vin-detection-real/train --out data/teacher-train
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vinreader.choose import decide
+from vinreader.ctc import decode_vins
+from vinreader.data.doctr import load_detection_labels
+from vinreader.io import InputError, load_image
+from vinreader.lines import crop_line
+from vinreader.models.registry import build_recognizer
+from vinreader.pipeline import text_candidate  # one conversion from decoding to candidates
+
+
+@dataclass(frozen=True)
+class TeacherLabel:
+    """The teacher's verdict on one box: the VIN (None when not kept) and why."""
+
+    file: str
+    box: int
+    vin: str | None
+    confidence: float
+    reason: str
+
+
+def crop_box(image: np.ndarray, polygon: list[list[float]], margin: float = 0.15) -> np.ndarray:
+    """The labelled box, straightened, with ``margin`` x its height added on every side.
+
+    The same cut as ``vin-real-dev/recognition`` (15% of the box height), so teacher-labelled crops
+    look like the crops the recognizer is validated on.
+    """
+    quad = np.asarray(polygon, np.float32).reshape(-1, 2)
+    rect = cv2.minAreaRect(quad)
+    (cx, cy), (w, h), angle = rect
+    if w < h:  # keep the long side horizontal
+        w, h, angle = h, w, angle + 90
+    pad = margin * h
+    box = cv2.boxPoints(((cx, cy), (w + 2 * pad, h + 2 * pad), angle))
+    from vinreader.models.detector import order_quad
+
+    return crop_line(image, order_quad(box))
+
+
+def teacher_label(
+    dataset: Path,
+    out: Path | None = None,
+    recognizer: str = "ppocr_v6_rec",
+    min_confidence: float = 0.9,
+    files: list[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TeacherLabel]:
+    """Label every box of a docTR detection dataset; write the kept crops as a recognition dataset.
+
+    Args:
+        dataset: ``images/`` + ``labels.json`` with polygons around VINs.
+        out: where to write ``images/*.png`` + ``labels.json`` (file -> VIN) of the kept crops.
+        recognizer: the teacher (a model name or card path).
+        min_confidence: the weakest character must reach this probability.
+        files: only these images (default: all).
+        progress: called with (done, total).
+    """
+    labels = load_detection_labels(dataset)
+    teacher = build_recognizer(recognizer)
+    names = sorted(files if files is not None else labels)
+    verdicts: list[TeacherLabel] = []
+    kept: dict[str, str] = {}
+    if out is not None:
+        (out / "images").mkdir(parents=True, exist_ok=True)
+    for done, name in enumerate(names, start=1):
+        try:
+            image = load_image(dataset / "images" / name)
+        except InputError as exc:
+            verdicts.append(TeacherLabel(name, 0, None, 0.0, f"unreadable: {exc}"))
+            continue
+        for index, polygon in enumerate(labels[name]["polygons"]):
+            crop = crop_box(image, polygon)
+            verdict = _judge(teacher, crop, name, index, min_confidence)
+            verdicts.append(verdict)
+            if verdict.vin and out is not None:
+                crop_name = f"{Path(name).stem}_{index}.png"
+                cv2.imwrite(str(out / "images" / crop_name), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
+                kept[crop_name] = verdict.vin
+        if progress:
+            progress(done, len(names))
+    if out is not None:
+        (out / "labels.json").write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
+    return verdicts
+
+
+def _judge(teacher, crop: np.ndarray, name: str, index: int, min_confidence: float) -> TeacherLabel:
+    """Read both ways up (boxes may be upside down) and keep only a clear, rule-abiding VIN."""
+    probs_list = teacher([crop, np.rot90(crop, 2)])
+    quad = np.zeros((4, 2), np.float32)
+    candidates = [
+        text_candidate(decoded, quad, 0, turned=False) for probs in probs_list for decoded in decode_vins(probs)
+    ]
+    decision = decide(candidates, min_score=min_confidence)
+    best = decision.best
+    if best is None:
+        return TeacherLabel(name, index, None, 0.0, "no_vin_read")
+    # Any penalty (unknown maker, wrong check digit, forced length, window of longer text) rejects.
+    if not decision.answer or best.score < best.confidence:
+        return TeacherLabel(name, index, None, best.confidence, ",".join(decision.reasons) or "penalized")
+    return TeacherLabel(name, index, best.vin, best.confidence, "kept")

@@ -1,0 +1,106 @@
+"""One training loop shared by every model; each model brings a small recipe.
+
+A recipe owns the model, its data and its metrics; the loop owns optimisation, logging, checkpoints
+and resuming. Checkpoints hold the recipe's ``meta`` (architecture, alphabet, input size,
+normalization), so ``load_checkpoint(path)`` alone rebuilds the predictor.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from vinreader.training.run import RunDir
+
+
+class Recipe(Protocol):
+    """What a model contributes to training."""
+
+    model: nn.Module
+    meta: dict[str, Any]
+    monitor: str  # the validation metric to maximise when choosing best.pt
+    steps_per_epoch: int
+
+    def train_batches(self, epoch: int) -> Iterable[Any]: ...
+
+    def loss(self, batch: Any) -> torch.Tensor: ...
+
+    def validate(self) -> dict[str, float]: ...
+
+
+def fit(
+    recipe: Recipe,
+    run: RunDir,
+    epochs: int,
+    lr: float,
+    weight_decay: float = 1e-4,
+    resume: bool = False,
+    log: Any = print,
+) -> dict[str, float]:
+    """Train ``recipe.model`` for ``epochs`` (continuing from ``last.pt`` when ``resume``).
+
+    Returns the best validation metrics seen.
+    """
+    model = recipe.model
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=lr, total_steps=max(1, epochs * recipe.steps_per_epoch), pct_start=0.15
+    )
+    start_epoch, best = 0, {recipe.monitor: -math.inf}
+    if resume:
+        state = torch.load(run.path / "last.pt", map_location="cpu", weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        start_epoch, best = state["epoch"], state["best"]
+        log(f"resumed {run.path} at epoch {start_epoch}")
+    for epoch in range(start_epoch + 1, epochs + 1):
+        started = time.perf_counter()
+        model.train()
+        losses = []
+        for batch in recipe.train_batches(epoch):
+            loss = recipe.loss(batch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            if scheduler.last_epoch < scheduler.total_steps:
+                scheduler.step()
+            losses.append(float(loss))
+        model.eval()
+        with torch.no_grad():
+            metrics = recipe.validate()
+        row = {
+            "epoch": epoch,
+            "train_loss": float(np.mean(losses)) if losses else float("nan"),
+            **metrics,
+            "lr": optimizer.param_groups[0]["lr"],
+            "seconds": time.perf_counter() - started,
+        }
+        run.log_metrics(row)
+        improved = metrics[recipe.monitor] > best[recipe.monitor]
+        if improved:
+            best = dict(metrics)
+        state = {
+            "model": model.state_dict(),
+            "meta": recipe.meta,
+            "epoch": epoch,
+            "metrics": metrics,
+            "best": best,
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "torch_rng": torch.get_rng_state(),
+        }
+        run.save_checkpoint("last.pt", state)
+        if improved:
+            run.save_checkpoint("best.pt", {k: state[k] for k in ("model", "meta", "epoch", "metrics")})
+        shown = " ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch")
+        log(f"epoch {epoch}/{epochs} {shown}{' *' if improved else ''}")
+    return best
