@@ -90,3 +90,18 @@ def test_evaluate_writes_report(folder, sticker, tmp_path):
     assert report["reader_config"]["rotations"] is False
     rows = list(csv.DictReader((out / "per_image.csv").open()))
     assert [r["exact"] for r in rows] == ["1", "0"]
+
+
+def test_evaluate_recognition_task(sticker, tmp_path):
+    from vinreader.data.teacher import crop_box
+
+    dataset = tmp_path / "crops"
+    (dataset / "images").mkdir(parents=True)
+    crop = crop_box(sticker.image, sticker.polygon.tolist())
+    cv2.imwrite(str(dataset / "images" / "vin.png"), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
+    (dataset / "labels.json").write_text(json.dumps({"vin.png": sticker.vin}))
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["evaluate", str(dataset), "--task", "recognition", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["crops"] == 1 and report["exact_match"] == 1.0 and report["ms_per_crop_p50"] > 0

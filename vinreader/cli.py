@@ -170,29 +170,56 @@ def _print_table(results: list[VinResult]) -> None:
     Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
+class Task(StrEnum):
+    e2e = "e2e"
+    recognition = "recognition"
+
+
 @app.command()
 def evaluate(
     dataset: Annotated[Path, typer.Argument(help="Folder with images/ and labels.json (file -> VIN).")],
-    out: Annotated[Path, typer.Option("--out", help="Where report.json and per_image.csv go.")] = Path("runs/evaluate"),
+    task: Annotated[
+        Task, typer.Option(help="e2e: whole photos through the reader; recognition: line crops.")
+    ] = Task.e2e,
+    recognizer: Annotated[str | None, typer.Option(help="--task recognition: model name or card.")] = None,
+    out: Annotated[Path, typer.Option(help="Where report.json (and per_image.csv) go.")] = Path("runs/evaluate"),
     reader_option: ReaderOptions = None,
 ) -> None:
-    """End-to-end exact match, false answers, abstentions, character accuracy and latency."""
+    """Exact match, false answers, abstentions, character accuracy and latency on labelled data."""
     from vinreader.data.doctr import DatasetError
-    from vinreader.evaluation.evaluate import evaluate_dataset
 
-    reader = build_reader(reader_option)
     try:
-        with _progress(2) as progress:
-            task = progress.add_task("evaluating", total=None)
-            summary, _ = evaluate_dataset(
-                reader, dataset, out, lambda done, total: progress.update(task, completed=done, total=total)
-            )
+        if task is Task.recognition:
+            _evaluate_recognition(dataset, recognizer or ReaderConfig().recognizer, out)
+        else:
+            _evaluate_e2e(dataset, build_reader(reader_option), out)
     except DatasetError as exc:
         raise typer.BadParameter(str(exc), param_hint="DATASET") from exc
+
+
+def _evaluate_recognition(dataset: Path, recognizer: str, out: Path) -> None:
+    from vinreader.evaluation.recognition import evaluate_recognizer
+
+    report = evaluate_recognizer(recognizer, dataset)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "errors"}))
+    for error in report["errors"]:
+        stderr.print(f"{error['file']}: {error['label']} read as {error['read'] or '-'}", highlight=False)
+
+
+def _evaluate_e2e(dataset: Path, reader: VinReader, out: Path) -> None:
+    from vinreader.evaluation.evaluate import evaluate_dataset
+
+    with _progress(2) as progress:
+        task = progress.add_task("evaluating", total=None)
+        summary, _ = evaluate_dataset(
+            reader, dataset, out, lambda done, total: progress.update(task, completed=done, total=total)
+        )
     table = Table("metric", "value", title=f"{dataset} ({summary.images} images)")
     for key, value in summary.to_dict().items():
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
     print(json.dumps({"dataset": str(dataset), **summary.to_dict()}))
     stderr.print(f"report: {out / 'report.json'}, per image: {out / 'per_image.csv'}")
 

@@ -2,8 +2,8 @@
 
 Real photos with a VIN box but no VIN text (``vin-detection-real/train``) become recognition data
 when a strong general recognizer reads the box confidently *and* the string obeys the VIN rules:
-17 characters of the alphabet, a maker code vininfo knows, no wrong check digit where the region
-requires one, and a single clear reading. What the teacher is unsure of is left out, never guessed.
+17 characters of the alphabet, no wrong check digit where the region requires one, no length the
+decoder had to force, and a single clear reading. What the teacher is unsure of is left out, never guessed.
 
     vinreader teacher-label ../shared/data/vin-detection-real/train --out data/teacher-train
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vinreader.choose import decide
+from vinreader.choose import PENALTIES, decide
 from vinreader.ctc import decode_vins
 from vinreader.data.doctr import load_detection_labels
 from vinreader.io import InputError, load_image
@@ -109,11 +109,15 @@ def _judge(teacher, crop: np.ndarray, name: str, index: int, min_confidence: flo
     candidates = [
         text_candidate(decoded, quad, 0, turned=False) for probs in probs_list for decoded in decode_vins(probs)
     ]
+    # Russian and other assembly plants' maker codes are often unknown to vininfo: not a reason to
+    # doubt a confident reading. Every other penalty (wrong check digit, forced length, a window of
+    # longer text) and any second reading that comes close reject the box.
     decision = decide(candidates, min_score=min_confidence)
     best = decision.best
     if best is None:
         return TeacherLabel(name, index, None, 0.0, "no_vin_read")
-    # Any penalty (unknown maker, wrong check digit, forced length, window of longer text) rejects.
-    if not decision.answer or best.score < best.confidence:
-        return TeacherLabel(name, index, None, best.confidence, ",".join(decision.reasons) or "penalized")
+    doubts = [r for r in decision.reasons if r != "unknown_wmi" and r != "low_confidence"]
+    if best.confidence < min_confidence or doubts or any(r in PENALTIES for r in best.reasons if r != "unknown_wmi"):
+        reasons = doubts or [r for r in best.reasons if r in PENALTIES] or ["low_confidence"]
+        return TeacherLabel(name, index, None, best.confidence, ",".join(reasons))
     return TeacherLabel(name, index, best.vin, best.confidence, "kept")

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from vinreader.ctc import decode_vins
 from vinreader.data.doctr import DatasetError, load_text_labels
+from vinreader.evaluation.metrics import recognition_metrics
 from vinreader.models.recognizer import prepare_crop
 from vinreader.nets.registry import build_net
 from vinreader.vin import VIN_ALPHABET
@@ -183,22 +183,6 @@ class RecognizerRecipe:
 
     def validate(self) -> dict[str, float]:
         return recognition_metrics(self.predict(self.val_images), self.val_texts)
-
-
-def best_reading(probs: np.ndarray) -> str:
-    """The reader's choice among the VIN readings of one crop: the most confident weakest character."""
-    readings = decode_vins(probs)
-    if not readings:
-        return ""
-    return max(readings, key=lambda r: (not r.length_forced, min(r.char_probs))).vin
-
-
-def recognition_metrics(probs: list[np.ndarray], texts: list[str]) -> dict[str, float]:
-    """Exact match and position-wise character accuracy of constrained readings."""
-    readings = [best_reading(p) for p in probs]
-    exact = sum(r == t for r, t in zip(readings, texts, strict=True)) / max(1, len(texts))
-    chars = sum(sum(a == b for a, b in zip(r, t, strict=False)) for r, t in zip(readings, texts, strict=True))
-    return {"val_exact": exact, "val_char_acc": chars / max(1, sum(len(t) for t in texts))}
 
 
 def config_dict(config: RecognizerConfig) -> dict[str, Any]:
