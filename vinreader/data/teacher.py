@@ -116,8 +116,11 @@ def _judge(teacher, crop: np.ndarray, name: str, index: int, min_confidence: flo
     best = decision.best
     if best is None:
         return TeacherLabel(name, index, None, 0.0, "no_vin_read")
-    doubts = [r for r in decision.reasons if r != "unknown_wmi" and r != "low_confidence"]
-    if best.confidence < min_confidence or doubts or any(r in PENALTIES for r in best.reasons if r != "unknown_wmi"):
-        reasons = doubts or [r for r in best.reasons if r in PENALTIES] or ["low_confidence"]
-        return TeacherLabel(name, index, None, best.confidence, ",".join(reasons))
+    doubts = [r for r in (*decision.reasons, *best.reasons) if r in PENALTIES and r != "unknown_wmi"]
+    if "conflicting_candidates" in decision.reasons:
+        doubts.append("conflicting_candidates")
+    if best.confidence < min_confidence:
+        doubts.insert(0, "low_confidence")
+    if doubts:
+        return TeacherLabel(name, index, None, best.confidence, ",".join(dict.fromkeys(doubts)))
     return TeacherLabel(name, index, best.vin, best.confidence, "kept")
