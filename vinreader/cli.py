@@ -22,12 +22,14 @@ from rich.table import Table
 
 from vinreader.io import IMAGE_EXTENSIONS
 from vinreader.pipeline import ReaderConfig, VinReader
+from vinreader.synth.cli import synth_app
 from vinreader.training.cli import train_app
 from vinreader.types import VinResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Read Vehicle Identification Numbers.")
 stderr = Console(stderr=True)
 app.add_typer(train_app, name="train")
+app.add_typer(synth_app, name="synth")
 
 CSV_FIELDS = [
     "path",

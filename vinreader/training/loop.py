@@ -73,7 +73,7 @@ def fit(
             optimizer.step()
             if scheduler.last_epoch < scheduler.total_steps:
                 scheduler.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
         model.eval()
         with torch.no_grad():
             metrics = recipe.validate()

@@ -7,11 +7,11 @@ what is trained is what runs. Several training folders can be mixed with weights
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import albumentations as A
 import cv2
 import numpy as np
 import torch
@@ -22,6 +22,10 @@ from vinreader.evaluation.metrics import recognition_metrics
 from vinreader.models.recognizer import prepare_crop
 from vinreader.nets.registry import build_net
 from vinreader.vin import VIN_ALPHABET
+
+# albumentations looks for a newer release on PyPI when imported; training never goes online.
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+import albumentations as A  # noqa: E402
 
 MEAN, STD = 0.5, 0.5
 
