@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Reproduce the shipped VIN recognizer (vinreader/weights/vin_crnn.onnx) on a 2-core CPU (~45 min).
+# Reproduce the shipped VIN recognizer (vinreader/weights/vin_crnn.onnx) on a 2-core CPU (~25 min).
 # Data: real VIN boxes of ../shared/data/vin-detection-real/train (CC BY 4.0), labelled by the PP-OCR
 # teacher; synthetic crops from `vinreader synth`; validation on ../shared/data/vin-real-dev/recognition.
 set -euo pipefail
@@ -12,6 +12,4 @@ vinreader synth --out "$DATA/synth-v0" --n 4000 --seed 1 --workers 2 --parts rec
 common=(--train-path "$DATA/synth-v0/recognition:1" --train-path "$DATA/teacher-train:1"
         --val-path "$SHARED/vin-real-dev/recognition" --batch-size 32 --samples-per-epoch 8192 --output "$RUNS")
 vinreader train recognizer "${common[@]}" --epochs 20 --lr 2e-3 --seed 0 --name synth-v0-real
-vinreader train recognizer "${common[@]}" --epochs 15 --lr 1e-3 --seed 1 --name synth-v0-real-ft \
-  --init "$RUNS/synth-v0-real/best.pt"
-vinreader export --checkpoint "$RUNS/synth-v0-real-ft/best.pt" --out vinreader/weights/vin_crnn.onnx
+vinreader export --checkpoint "$RUNS/synth-v0-real/best.pt" --out vinreader/weights/vin_crnn.onnx
