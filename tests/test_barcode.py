@@ -21,9 +21,7 @@ def _symbol(text: str, fmt: zxingcpp.BarcodeFormat, scale: int) -> np.ndarray:
     return np.repeat(grey[:, :, None], 3, axis=2)
 
 
-def _scene(
-    symbol: np.ndarray, size: tuple[int, int] = (700, 1100), at: tuple[int, int] = (150, 60)
-) -> np.ndarray:
+def _scene(symbol: np.ndarray, size: tuple[int, int] = (700, 1100), at: tuple[int, int] = (150, 60)) -> np.ndarray:
     """Paste a symbol onto a larger grey, noisy RGB background (a photo-like page)."""
     rng = np.random.default_rng(0)
     h, w = size

@@ -39,8 +39,7 @@ def test_exact_vin_with_char_probabilities_and_alternatives():
     reading = readings[0]
     assert all(abs(p - 0.9) < 1e-6 for p in reading.char_probs)
     assert all(
-        len(alts) == 3 and ch not in [a for a, _ in alts]
-        for ch, alts in zip(vin, reading.alternatives, strict=True)
+        len(alts) == 3 and ch not in [a for a, _ in alts] for ch, alts in zip(vin, reading.alternatives, strict=True)
     )
     assert not reading.length_forced
 

@@ -36,12 +36,7 @@ def _png_header(w: int, h: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", w, h, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + chunk(b"IEND", b"")
-    )
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
 
 
 def _make_pdf(path: Path, sizes: list[tuple[float, float]]) -> Path:
@@ -364,9 +359,7 @@ def test_corrupt_bytes(tmp_path: Path) -> None:
 
 def test_truncated_jpeg(tmp_path: Path) -> None:
     full = io.BytesIO()
-    Image.fromarray(np.random.default_rng(1).integers(0, 256, (200, 300, 3), dtype=np.uint8)).save(
-        full, "JPEG"
-    )
+    Image.fromarray(np.random.default_rng(1).integers(0, 256, (200, 300, 3), dtype=np.uint8)).save(full, "JPEG")
     path = tmp_path / "cut.jpg"
     path.write_bytes(full.getvalue()[: len(full.getvalue()) // 2])
     _raises(path, "cut.jpg", "truncated or corrupt image")

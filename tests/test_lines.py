@@ -25,10 +25,7 @@ def test_boxes_split_on_one_line_are_joined():
 def test_boxes_on_different_lines_or_far_apart_are_not_joined():
     from vinreader.lines import _as_line
 
-    lines = [
-        _as_line(b.polygon, b.score)
-        for b in (_box(10, 10, 90, 30), _box(10, 40, 90, 60), _box(300, 10, 380, 30))
-    ]
+    lines = [_as_line(b.polygon, b.score) for b in (_box(10, 10, 90, 30), _box(10, 40, 90, 60), _box(300, 10, 380, 30))]
     assert join_lines(lines) == []
 
 

@@ -84,9 +84,7 @@ def _reading(
     return DecodedVin(vin, tuple(char_probs), tuple(alternatives), tuple(spans), **flags)
 
 
-def viterbi_fixed_length(
-    log_probs: np.ndarray, length: int
-) -> tuple[list[int], list[tuple[int, int]], float] | None:
+def viterbi_fixed_length(log_probs: np.ndarray, length: int) -> tuple[list[int], list[tuple[int, int]], float] | None:
     """Best CTC path over [blank, VIN characters] that emits exactly ``length`` characters.
 
     Args:
@@ -188,7 +186,5 @@ def decode_vins(probs: np.ndarray, top_k: int = 3, max_windows: int = 8) -> list
             if found is not None:
                 classes, spans, _ = found
                 spans = [(a + first, b + first) for a, b in spans]
-                readings.append(
-                    _reading(probs, classes, spans, top_k, length_forced=True, after_keyword=label_before)
-                )
+                readings.append(_reading(probs, classes, spans, top_k, length_forced=True, after_keyword=label_before))
     return readings

@@ -47,16 +47,12 @@ class Page:
     scale: float
 
 
-def load_image(
-    source: Any, *, max_side: int = 4096, max_pixels: int = 200_000_000, pdf_dpi: float = 200
-) -> np.ndarray:
+def load_image(source: Any, *, max_side: int = 4096, max_pixels: int = 200_000_000, pdf_dpi: float = 200) -> np.ndarray:
     """Load the first page/frame of `source` as an (H, W, 3) uint8 RGB array (see :func:`load_pages`)."""
     return _load(source, max_side, max_pixels, pdf_dpi, first_only=True)[0].image
 
 
-def load_pages(
-    source: Any, *, max_side: int = 4096, max_pixels: int = 200_000_000, pdf_dpi: float = 200
-) -> list[Page]:
+def load_pages(source: Any, *, max_side: int = 4096, max_pixels: int = 200_000_000, pdf_dpi: float = 200) -> list[Page]:
     """Load every page of `source` (one for images: the first frame of GIF/TIFF; all pages of a PDF).
 
     Args:
@@ -113,9 +109,7 @@ def _is_pdf(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]  # readers accept the header anywhere in the first 1 KiB (after junk/BOM)
 
 
-def _load_path(
-    path: str, name: str, max_side: int, max_pixels: int, pdf_dpi: float, first_only: bool
-) -> list[Page]:
+def _load_path(path: str, name: str, max_side: int, max_pixels: int, pdf_dpi: float, first_only: bool) -> list[Page]:
     if os.path.isdir(path):  # checked first: Windows reports directories as PermissionError
         raise InputError(f"{name}: is a directory, not a file")
     try:

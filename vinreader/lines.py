@@ -93,9 +93,7 @@ def crop_line(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     height = max(2, int(round(np.linalg.norm(quad[3] - quad[0]))))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
-    return cv2.warpPerspective(
-        image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
-    )
+    return cv2.warpPerspective(image, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
 def sub_quad(quad: np.ndarray, start: float, end: float) -> np.ndarray:

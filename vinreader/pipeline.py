@@ -140,9 +140,7 @@ class VinReader:
                     return self._result(decision, page, label)
         return self._result(decision, page, label)
 
-    def _read_lines(
-        self, page: Page, image: np.ndarray, lines: list[Line], turns: int, flip: bool
-    ) -> list[Candidate]:
+    def _read_lines(self, page: Page, image: np.ndarray, lines: list[Line], turns: int, flip: bool) -> list[Candidate]:
         """Recognize ``lines`` of ``image`` (the page turned by ``turns`` x 90 degrees)."""
         crops = [crop_line(image, ln.quad) for ln in lines]
         if flip:

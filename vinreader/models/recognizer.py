@@ -133,9 +133,7 @@ class CTCRecognizer:
         while order:
             batch = [i for i in order if widths[i] <= widths[order[0]] * 1.25]
             order = order[len(batch) :]
-            for i, probs in zip(
-                batch, self._run([crops[i] for i in batch], [widths[i] for i in batch]), strict=True
-            ):
+            for i, probs in zip(batch, self._run([crops[i] for i in batch], [widths[i] for i in batch]), strict=True):
                 results[i] = probs
         return results
 

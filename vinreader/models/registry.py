@@ -62,9 +62,7 @@ def resolve_weights(weights: str, base_dir: Path) -> Path:
         try:
             path = Path(str(resources.files(package) / rel))
         except ModuleNotFoundError as exc:
-            raise ValueError(
-                f"weights {weights!r} need the package {package!r}, which is not installed"
-            ) from exc
+            raise ValueError(f"weights {weights!r} need the package {package!r}, which is not installed") from exc
     else:
         path = (base_dir / weights).resolve()
     if not path.is_file():
