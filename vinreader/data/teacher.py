@@ -23,6 +23,7 @@ from vinreader.ctc import decode_vins
 from vinreader.data.doctr import load_detection_labels
 from vinreader.io import InputError, load_image
 from vinreader.lines import crop_line
+from vinreader.models.detector import order_quad
 from vinreader.models.registry import build_recognizer
 from vinreader.pipeline import text_candidate  # one conversion from decoding to candidates
 
@@ -51,8 +52,6 @@ def crop_box(image: np.ndarray, polygon: list[list[float]], margin: float = 0.15
         w, h, angle = h, w, angle + 90
     pad = margin * h
     box = cv2.boxPoints(((cx, cy), (w + 2 * pad, h + 2 * pad), angle))
-    from vinreader.models.detector import order_quad
-
     return crop_line(image, order_quad(box))
 
 
