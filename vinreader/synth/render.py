@@ -1,7 +1,7 @@
-"""Render VIN labels: door-jamb stickers, windshield plates, and phone photos of them.
+"""Render VIN close-ups (door-jamb labels, windshield plates) and put scenes into phone photos.
 
 Every function takes a `numpy.random.Generator` and draws all its randomness from it, so a seed
-gives identical images. Sizes are in pixels at ``width=900`` and scale with `width`.
+gives identical images (on machines with the same font packages). Sizes scale with `width`.
 """
 
 from __future__ import annotations
@@ -10,20 +10,20 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
 
-from vinreader.synth import textures
-from vinreader.synth.layout import (
-    BARCODES,
-    barcode_image,
-    draw_rows,
-    draw_text,
-    font,
-    sticker_rows,
-    text_width,
-)
+from vinreader.synth import materials, textures
+from vinreader.synth.documents import choose_design, label_print
+from vinreader.synth.fonts import choose_font
+from vinreader.synth.glyphs import render_line
+from vinreader.synth.layout import BARCODES
 
-VIN_FONTS = ("DejaVuSansCondensed-Bold.ttf", "DejaVuSansMono-Bold.ttf", "DejaVuSans-Bold.ttf")
+PLATE_STYLES = ("embossed", "dot_peen", "printed", "label")
+# Label stocks by design, with their probabilities.
+_STOCKS = {
+    "ru_black": (("black", "white", "silver"), (0.8, 0.1, 0.1)),
+    "de": (("silver", "black", "white"), (0.4, 0.3, 0.3)),
+    "default": (("white", "silver", "cream"), (0.65, 0.2, 0.15)),
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,9 +33,10 @@ class Scene:
     Attributes:
         image: (H, W, 3) uint8 RGB.
         vin: the VIN printed in the image.
-        polygon: (4, 2) float32 corners of the VIN text line in image pixels, in reading order
-            (the text's top-left, top-right, bottom-right, bottom-left: clockwise).
-        kind: "sticker", "plate", or "<kind>+photo" after `place_in_photo`.
+        polygon: (4, 2) float32 corners of the VIN's 17 characters in image pixels, in reading order
+            (the text's top-left, top-right, bottom-right, bottom-left: clockwise). A caption such as
+            'VIN:' is outside it.
+        kind: the scene kind ("door_sticker", "windshield_plate", ...), "+photo" after `place_in_photo`.
     """
 
     image: np.ndarray
@@ -44,10 +45,12 @@ class Scene:
     kind: str
 
 
-def _box_polygon(box: tuple[float, float, float, float], pad: float) -> np.ndarray:
+def vin_polygon(box: tuple[float, float, float, float], pad: float, shape: tuple[int, ...]) -> np.ndarray:
+    """The (4, 2) float32 polygon of an ink box grown by `pad` px, clipped to an image of `shape`."""
     x0, y0, x1, y1 = box
-    pts = [(x0 - pad, y0 - pad), (x1 + pad, y0 - pad), (x1 + pad, y1 + pad), (x0 - pad, y1 + pad)]
-    return np.array(pts, dtype=np.float32)
+    h, w = shape[:2]
+    x0, y0, x1, y1 = max(x0 - pad, 0), max(y0 - pad, 0), min(x1 + pad, w - 1), min(y1 + pad, h - 1)
+    return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=np.float32)
 
 
 def render_sticker(
@@ -56,86 +59,116 @@ def render_sticker(
     *,
     width: int = 900,
     barcode: str | None = None,
-    font: str | None = None,
+    design: str | None = None,
+    caption: str | None = None,
 ) -> Scene:
-    """A door-jamb label (maker, masses, approval or FMVSS text, VIN, optional barcode) on paint.
+    """A door-jamb label (maker, approvals, masses, VIN, optional barcode) on the painted door pillar.
 
     Args:
         vin: the VIN to print (and encode in the barcode).
         rng: source of all randomness.
         width: image width in pixels; the height follows from the label's content.
-        barcode: "Code39" (below the VIN line), "DataMatrix" (top-right corner) or None.
-        font: VIN font, a DejaVu file name or a path to a TTF file; None picks a bold one.
+        barcode: "Code39", "DataMatrix", "QRCode" (each encoding the VIN) or None.
+        design: a label design from `vinreader.synth.documents.DESIGNS`; None picks one for the VIN.
+        caption: text before the VIN ("VIN:"), outside the polygon; None: sometimes one, "": none.
     """
     if barcode not in (None, *BARCODES):
         raise ValueError(f"unknown barcode {barcode!r}; known: {sorted(BARCODES)}")
-    s = width / 900
-    label_w = int(width * rng.uniform(0.8, 0.9))
-    ink = tuple(int(v) for v in rng.uniform(15, 40) + rng.integers(-8, 9, 3))  # near-black, tinted
-    vin_font = font if font is not None else str(rng.choice(VIN_FONTS))
-    dm = None
-    if barcode == "DataMatrix":
-        dm = barcode_image(vin, barcode, module=max(2, round(rng.uniform(5, 7) * s)))
-    rows = sticker_rows(vin, rng, vin_font, code39=barcode == "Code39")
-    canvas = Image.new("L", (label_w, int(width * 1.5)), 0)  # ink coverage, cropped below
-    vin_box, label_h = draw_rows(canvas, rows, s, dm)
-    coverage = np.asarray(canvas, dtype=np.float32)[:label_h, :, None] / 255.0
-    paper = textures.paper(rng, label_h, label_w)
-    label = (paper * (1 - coverage) + np.array(ink, np.float32) * coverage).astype(np.uint8)
-    margin_y = round(rng.uniform(40, 90) * s)
-    x = (width - label_w) // 2 + int(rng.integers(-10, 11) * s)
-    image = textures.painted_metal(rng, label_h + 2 * margin_y, width)
-    textures.drop_shadow(image, (x, margin_y, label_w, label_h), blur=5 * s)
-    textures.paste(image, label, textures.rounded_mask(label_h, label_w, round(10 * s)), x, margin_y)
-    image = textures.camera(rng, image, blur=float(rng.uniform(0.3, 0.6)), noise=float(rng.uniform(1.5, 3.5)))
-    polygon = _box_polygon(vin_box, 3 * s) + np.array([x, margin_y], np.float32)
-    return Scene(image=image, vin=vin, polygon=polygon, kind="sticker")
+    label_w = int(width * rng.uniform(0.62, 0.84))
+    design = design or choose_design(vin, rng)
+    names, weights = _STOCKS.get(design, _STOCKS["default"])
+    stock = str(rng.choice(names, p=weights))
+    printed = label_print(
+        vin, rng, label_w, design=design, barcode=barcode, caption=caption, light_ink=stock == "black"
+    )
+    label_h = printed.ink.shape[0]
+    label = textures.label_stock(rng, stock, label_h, label_w)
+    ink_level = rng.uniform(205, 240) if stock == "black" else rng.uniform(10, 45)
+    ink = printed.ink
+    if rng.random() < 0.3:  # worn print: fades in patches, never below what a barcode needs
+        ink = ink * (1 - rng.uniform(0.1, 0.35) * np.clip(textures.low_freq(rng, label_h, label_w, 5), 0, 1))
+    materials.print_ink(label, ink, 0, 0, (ink_level,) * 3)
+    if stock in ("black", "silver") or rng.random() < 0.3:
+        label += textures.sheen(rng, label_h, label_w, float(rng.uniform(0.05, 0.3)))
+    if rng.random() < 0.3:
+        materials.scratches(rng, label, int(rng.integers(2, 12)), bright=stock == "black")
+    margin_x = width - label_w
+    margin_y = (int(rng.uniform(0.06, 0.3) * width), int(rng.uniform(0.06, 0.3) * width))
+    image = materials.door_pillar(rng, label_h + sum(margin_y), width)
+    x, y = int(rng.uniform(0.15, 0.85) * margin_x), margin_y[0]
+    alpha = textures.rounded_mask(label_h, label_w, round(label_w * rng.uniform(0.005, 0.03)))
+    region = image[y : y + label_h, x : x + label_w]
+    region *= np.float32(0.82)  # the label's thin edge shadow, mostly hidden under the label
+    materials.blend(region, label, alpha[:, :, 0])
+    image = materials.to_uint8(image)
+    box = printed.vin_box
+    pad = 0.12 * (box[3] - box[1])
+    polygon = vin_polygon((box[0] + x, box[1] + y, box[2] + x, box[3] + y), pad, image.shape)
+    return Scene(image=image, vin=vin, polygon=polygon, kind="door_sticker")
 
 
-def _emboss(
-    draw: ImageDraw.ImageDraw,
-    xy: tuple[float, float],
-    vin: str,
-    fnt,
-    grey: tuple[int, int, int],
-    s: float,
-    tracking: float,
-) -> tuple[float, float, float, float]:
-    """Raised characters: a light copy up-left, a dark copy down-right, the face on top."""
-    depth = max(1.0, 2.0 * s)
-    light, dark, face = grey
-    for (dx, dy), g in (((-depth, -depth), light), ((depth, depth), dark)):
-        draw_text(draw, (xy[0] + dx, xy[1] + dy), vin, fnt, (g,) * 3, tracking)
-    return draw_text(draw, xy, vin, fnt, (face,) * 3, tracking)
+def _plate_text(vin: str, rng: np.random.Generator, style: str, cap: float):
+    """The VIN as a glyph line for a plate style (dot-peen plates use a dot-matrix line)."""
+    if style == "dot_peen":
+        grid = (5, 7) if rng.random() < 0.6 else (7, 9)
+        spec = choose_font(rng, "mono")
+        return render_line(vin, rng, spec, cap, "dot_matrix", grid=grid, dot=float(rng.uniform(0.7, 1.0)))
+    tags = {
+        "embossed": ["mono bold", "condensed bold", "din", "ocr"],
+        "printed": ["sans", "mono", "ocr", "condensed"],
+    }
+    spec = choose_font(rng, str(rng.choice(tags.get(style, tags["printed"]))))
+    return render_line(vin, rng, spec, cap, tracking=float(rng.uniform(0.0, 0.15)), weight=int(style == "embossed"))
 
 
-def render_plate(vin: str, rng: np.random.Generator, *, width: int = 900) -> Scene:
-    """A riveted metal VIN plate with embossed characters on a dark dashboard, with modest glare."""
-    s = width / 900
-    height = int(width * rng.uniform(0.3, 0.4))
-    image = textures.dashboard(rng, height, width)
-    size = rng.uniform(40, 48) * s
-    fnt = font(str(rng.choice(VIN_FONTS[:2])), round(size))
-    tracking = rng.uniform(0.0, 0.08) * size
-    plate_w, plate_h = int(text_width(vin, fnt, tracking) + 4.2 * size), int(size * 1.9)
-    px = (width - plate_w) // 2 + int(rng.integers(-20, 21) * s)
-    py = (height - plate_h) // 2 + int(rng.integers(-15, 16) * s)
-    dark = rng.random() < 0.5  # dark anodised plate with bright raised letters, else bare aluminium
-    level = rng.uniform(58, 82) if dark else rng.uniform(160, 190)
-    plate = textures.brushed_metal(rng, plate_h, plate_w, level)
-    textures.paste(image, plate, textures.rounded_mask(plate_h, plate_w, round(8 * s)), px, py)
-    canvas = Image.fromarray(image)
-    draw = ImageDraw.Draw(canvas)
-    for rx in (px + size, px + plate_w - size):  # rivets
-        r, cy = 0.28 * size, py + plate_h / 2
-        draw.ellipse((rx - r, cy - r, rx + r, cy + r), fill=(int(level * 0.6),) * 3)
-        draw.ellipse((rx - r * 0.7, cy - r * 0.8, rx + r * 0.5, cy + r * 0.4), fill=(int(level + 50),) * 3)
-    face = int(rng.uniform(185, 215) if dark else rng.uniform(60, 85))
-    origin = (px + 2.1 * size, py + (plate_h - size * 1.16) / 2)
-    box = _emboss(draw, origin, vin, fnt, (235, 12, face), s, tracking)
-    image = textures.glare(rng, np.asarray(canvas), strength=float(rng.uniform(0.08, 0.22)))
-    image = textures.camera(rng, image, blur=float(rng.uniform(0.4, 0.7)), noise=float(rng.uniform(2, 4)))
-    return Scene(image=image, vin=vin, polygon=_box_polygon(box, 4 * s), kind="plate")
+def render_plate(vin: str, rng: np.random.Generator, *, width: int = 900, style: str = "embossed") -> Scene:
+    """A VIN plate on the dashboard seen through the windshield: tint, reflections, the frit band.
+
+    Args:
+        style: "embossed" (raised characters), "dot_peen" (pressed dots), "printed" (ink on a metal
+            plate) or "label" (a printed sticker); `PLATE_STYLES`.
+    """
+    if style not in PLATE_STYLES:
+        raise ValueError(f"unknown plate style {style!r}; known: {', '.join(PLATE_STYLES)}")
+    margin, rivets = rng.uniform(0.6, 1.0), style != "label" and rng.random() < 0.6
+    cap = width * rng.uniform(0.035, 0.06)
+    line = _plate_text(vin, rng, style, cap)
+    while line.box[2] - line.box[0] + (2 * margin + 3.2 * rivets) * cap > 0.94 * width:  # keep it in frame
+        cap *= 0.95 * 0.94 * width / (line.box[2] - line.box[0] + (2 * margin + 3.2 * rivets) * cap)
+        line = _plate_text(vin, rng, style, cap)
+    bx0, by0, bx1, by1 = line.box
+    margin *= cap
+    plate_w = int(bx1 - bx0 + 2 * margin + (3.2 * cap if rivets else 0))
+    plate_h = int(by1 - by0 + 2 * margin)
+    height = int(max(width * rng.uniform(0.4, 0.6), plate_h * 2.5))
+    image = textures.dashboard(rng, height, width).astype(np.float32)
+    px = int((width - plate_w) * rng.uniform(0.2, 0.8))
+    py = int((height - plate_h) * rng.uniform(0.45, 0.8))
+    plate, ink_grey, dark = materials.plate_stock(rng, style, plate_h, plate_w)
+    tx, ty = round(margin + (1.6 * cap if rivets else 0) - bx0), round(margin - by0)
+    if style == "embossed":
+        face = (rng.uniform(200, 235),) * 3 if dark and rng.random() < 0.7 else None
+        materials.relief(plate, line.mask, tx, ty, rng, depth=1.0, cap_height=cap, face_color=face, shine=0.35)
+    elif style == "dot_peen":
+        materials.relief(plate, line.mask, tx, ty, rng, depth=-1.0, cap_height=cap, groove_dark=0.5, shine=0.5)
+    else:
+        materials.print_ink(plate, line.mask, tx, ty, (ink_grey,) * 3)
+    if rivets:
+        dots = np.zeros((plate_h, plate_w), np.float32)
+        for rx in (0.8 * cap, plate_w - 0.8 * cap):
+            cv2.circle(dots, (int(rx), plate_h // 2), max(2, int(0.35 * cap)), 1.0, -1, cv2.LINE_AA)
+        materials.relief(plate, dots, 0, 0, rng, depth=2.0, cap_height=cap, shine=0.6)
+    alpha = textures.rounded_mask(plate_h, plate_w, round(0.25 * cap))
+    image[py + 2 : py + plate_h + 2, px + 2 : px + plate_w + 2] *= np.float32(0.6)  # the plate's shadow
+    region = image[py : py + plate_h, px : px + plate_w]
+    materials.blend(region, plate, alpha[:, :, 0])
+    if py > height * 0.25 and rng.random() < 0.6:
+        materials.frit_band(rng, image[: int(py * rng.uniform(0.5, 0.95))], side="top")
+    materials.glass(rng, image)
+    image = materials.to_uint8(image)
+    pad = 0.12 * (by1 - by0)
+    polygon = vin_polygon((px + tx + bx0, py + ty + by0, px + tx + bx1, py + ty + by1), pad, image.shape)
+    return Scene(image=image, vin=vin, polygon=polygon, kind="windshield_plate")
 
 
 def _border_color(image: np.ndarray) -> np.ndarray:

@@ -24,12 +24,8 @@ def _sample_scenes(seed: int) -> dict[str, Callable[[np.random.Generator], Scene
         return place_in_photo(sticker, rng, photo_size=(1600, 1200), angle=90.0, fill=0.85)
 
     return {
-        "sticker_code39.jpg": lambda rng: render_sticker(
-            random_vin(rng, "north_america"), rng, barcode="Code39"
-        ),
-        "sticker_datamatrix.jpg": lambda rng: render_sticker(
-            random_vin(rng, "europe"), rng, barcode="DataMatrix"
-        ),
+        "sticker_code39.jpg": lambda rng: render_sticker(random_vin(rng, "north_america"), rng, barcode="Code39"),
+        "sticker_datamatrix.jpg": lambda rng: render_sticker(random_vin(rng, "europe"), rng, barcode="DataMatrix"),
         "plate.jpg": lambda rng: render_plate(random_vin(rng, "north_america"), rng),
         "sticker_rotated.jpg": rotated,
     }

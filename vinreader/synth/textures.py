@@ -39,9 +39,7 @@ def add_noise(rng: np.random.Generator, image: np.ndarray, sigma: float) -> np.n
     return np.clip(image.astype(np.float32) + noise[:, :, None], 0, 255).astype(np.uint8)
 
 
-def painted_metal(
-    rng: np.random.Generator, h: int, w: int, paint: tuple[int, int, int] | None = None
-) -> np.ndarray:
+def painted_metal(rng: np.random.Generator, h: int, w: int, paint: tuple[int, int, int] | None = None) -> np.ndarray:
     """Painted sheet metal: flat colour, a light gradient, blotchy shading and fine noise."""
     base = np.array(paint if paint is not None else PAINTS[int(rng.integers(len(PAINTS)))], np.float32)
     shade = 1.0 + 0.1 * gradient(rng, h, w) + 0.05 * low_freq(rng, h, w, cells=5)
@@ -50,10 +48,12 @@ def painted_metal(
 
 
 def dashboard(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    """Dark grained dashboard plastic seen through a windshield."""
+    """Dark grained dashboard plastic seen through a windshield (grain at half, shading at 1/8 size)."""
     level = float(rng.uniform(22, 48))
-    grain = cv2.GaussianBlur(rng.normal(0, 10, (h, w)).astype(np.float32), (0, 0), 1.2)
-    shade = level * (1 + 0.25 * gradient(rng, h, w)) + grain
+    grain = cv2.GaussianBlur(rng.standard_normal((h // 2 + 1, w // 2 + 1), np.float32), (0, 0), 0.6) * 10
+    sh, sw = max(h // 8, 2), max(w // 8, 2)
+    shade = cv2.resize(level * (1 + 0.25 * gradient(rng, sh, sw)), (w, h), interpolation=cv2.INTER_LINEAR)
+    shade += cv2.resize(grain, (w, h), interpolation=cv2.INTER_LINEAR)
     tint = np.array([1.0, 1.0, rng.uniform(1.0, 1.12)], np.float32)
     return np.clip(shade[:, :, None] * tint, 0, 255).astype(np.uint8)
 
@@ -140,3 +140,66 @@ def lighting(rng: np.random.Generator, image: np.ndarray, amount: float) -> np.n
     small = 1.0 + amount * (0.7 * gradient(rng, sh, sw) + 0.3 * low_freq(rng, sh, sw, cells=3))
     field = cv2.resize(small.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.multiply(image, cv2.merge([field] * 3), dtype=cv2.CV_8U)
+
+
+STOCKS = ("white", "silver", "cream", "black")
+
+
+def label_stock(rng: np.random.Generator, stock: str, h: int, w: int) -> np.ndarray:
+    """Label material as float32 RGB: matte white, brushed silver foil, aged cream, or glossy black."""
+    if stock not in STOCKS:
+        raise ValueError(f"unknown label stock {stock!r}; known: {', '.join(STOCKS)}")
+    sh, sw = max(h // 4, 2), max(w // 4, 2)
+    shade = gradient(rng, sh, sw)
+    if stock == "silver":
+        field = rng.uniform(185, 215) + 16 * shade
+        tint = (1.0, 1.0, rng.uniform(1.0, 1.04))
+    elif stock == "black":
+        field = rng.uniform(12, 30) + 6 * shade
+        tint = (1.0, 1.0, rng.uniform(1.0, 1.1))
+    else:
+        field = (rng.uniform(232, 250) if stock == "white" else rng.uniform(215, 235)) + 4 * shade
+        tint = (1.0, 1.0, 1.0) if stock == "white" else (1.0, rng.uniform(0.95, 0.98), rng.uniform(0.8, 0.88))
+    small = np.clip(field[:, :, None] * np.asarray(tint, np.float32), 0, 255).astype(np.float32)
+    image = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+    if stock == "silver":  # brushed foil: fine horizontal streaks
+        streaks = cv2.resize(rng.standard_normal((h, w // 16 + 1), np.float32), (w, h), cv2.INTER_LINEAR)
+        image += (4 * streaks)[:, :, None]
+    return image
+
+
+def sheen(rng: np.random.Generator, h: int, w: int, strength: float) -> np.ndarray:
+    """A soft bright band across a glossy surface (a window's reflection), (h, w, 1) float32 to add."""
+    sh, sw = max(h // 4, 2), max(w // 4, 2)
+    theta = rng.uniform(0, np.pi)
+    xs = np.arange(sw, dtype=np.float32)[None, :] / sw
+    ys = np.arange(sh, dtype=np.float32)[:, None] / sh
+    d = np.float32(np.cos(theta)) * xs + np.float32(np.sin(theta)) * ys - np.float32(rng.uniform(0.1, 1.1))
+    band = np.exp(-((d / np.float32(rng.uniform(0.05, 0.25))) ** 2)) * np.float32(strength * 255)
+    return cv2.resize(band, (w, h), interpolation=cv2.INTER_LINEAR)[:, :, None]
+
+
+def document_paper(rng: np.random.Generator, h: int, w: int, tint) -> np.ndarray:
+    """Security paper as float32 RGB: a pale tint with uneven tone and fine guilloche waves in it."""
+    tint = np.asarray(tint, np.float32)
+    base = 255 - (255 - tint) * np.float32(rng.uniform(0.08, 0.2))
+    sh, sw = max(h // 4, 2), max(w // 4, 2)
+    tone = 1 + 0.03 * low_freq(rng, sh, sw)
+    image = cv2.resize(tone[:, :, None] * base, (w, h), interpolation=cv2.INTER_LINEAR)
+    line = base + (tint - base) * np.float32(rng.uniform(0.15, 0.4))
+    xs = np.linspace(0, w, 120)
+    period, amp = rng.uniform(0.05, 0.15) * w, rng.uniform(0.005, 0.02) * h
+    for k in range(int(rng.integers(15, 40))):
+        ys = rng.uniform(0, h) + amp * np.sin(2 * np.pi * xs / period + k * 0.4) * np.cos(np.pi * xs / (3 * period))
+        cv2.polylines(image, [np.stack([xs, ys], 1).astype(np.int32)], False, line.tolist(), 1)
+    return image
+
+
+def desk(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """A table top under a document (wood, laminate or cloth), float32 RGB, smooth at close range."""
+    sh, sw = max(h // 4, 2), max(w // 4, 2)
+    color = np.array(((120, 80, 50), (200, 200, 195), (60, 62, 70), (170, 140, 100))[int(rng.integers(4))], np.float32)
+    grain = cv2.blur(rng.standard_normal((sh, sw), np.float32), (int(rng.integers(9, 25)), 1))
+    shade = 1 + 0.15 * gradient(rng, sh, sw) + 0.08 * grain
+    small = np.clip(color * shade[:, :, None], 0, 255)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
