@@ -248,6 +248,10 @@ def teacher_label(
     out: Annotated[Path, typer.Option(help="Recognition dataset to write (images/ + labels.json).")],
     min_confidence: Annotated[float, typer.Option(help="Weakest character's probability to keep a crop.")] = 0.9,
     recognizer: Annotated[str, typer.Option(help="Teacher model name or card.")] = "ppocr_v6_rec",
+    agree_with: Annotated[
+        str | None, typer.Option(help="Second recognizer: also keep unsure readings it reads identically.")
+    ] = None,
+    agree_min_confidence: Annotated[float, typer.Option(help="Lowest teacher confidence for a second opinion.")] = 0.5,
 ) -> None:
     """Cut the labelled VIN boxes and keep those the teacher reads clearly and that obey the VIN rules."""
     from collections import Counter
@@ -264,12 +268,19 @@ def teacher_label(
                 recognizer,
                 min_confidence,
                 progress=lambda d, t: progress.update(task, completed=d, total=t),
+                agree_with=agree_with,
+                agree_min_confidence=agree_min_confidence,
             )
     except DatasetError as exc:
         raise typer.BadParameter(str(exc), param_hint="DATASET") from exc
     kept = sum(v.vin is not None for v in verdicts)
+    agreed = sum(v.reason == "kept_agreed" for v in verdicts)
     reasons = Counter(v.reason.split(":")[0] for v in verdicts if v.vin is None)
-    print(json.dumps({"boxes": len(verdicts), "kept": kept, "left_out": dict(reasons.most_common())}))
+    print(
+        json.dumps(
+            {"boxes": len(verdicts), "kept": kept, "kept_agreed": agreed, "left_out": dict(reasons.most_common())}
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,13 +30,14 @@ from vinreader.pipeline import text_candidate  # one conversion from decoding to
 
 @dataclass(frozen=True)
 class TeacherLabel:
-    """The teacher's verdict on one box: the VIN (None when not kept) and why."""
+    """The teacher's verdict on one box: the VIN (None when not kept), why, and what it read."""
 
     file: str
     box: int
     vin: str | None
     confidence: float
     reason: str
+    reading: str | None = None
 
 
 def crop_box(image: np.ndarray, polygon: list[list[float]], margin: float = 0.15) -> np.ndarray:
@@ -62,6 +63,8 @@ def teacher_label(
     min_confidence: float = 0.9,
     files: list[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    agree_with: str | None = None,
+    agree_min_confidence: float = 0.5,
 ) -> list[TeacherLabel]:
     """Label every box of a docTR detection dataset; write the kept crops as a recognition dataset.
 
@@ -70,11 +73,16 @@ def teacher_label(
         out: where to write ``images/*.png`` + ``labels.json`` (file -> VIN) of the kept crops.
         recognizer: the teacher (a model name or card path).
         min_confidence: the weakest character must reach this probability.
+        agree_with: a second, independently trained recognizer (name or card). A box the teacher reads
+            with a confidence between ``agree_min_confidence`` and ``min_confidence`` is kept when this
+            model reads exactly the same VIN (two models rarely make the same mistake).
+        agree_min_confidence: the teacher's lowest confidence still worth a second opinion.
         files: only these images (default: all).
         progress: called with (done, total).
     """
     labels = load_detection_labels(dataset)
     teacher = build_recognizer(recognizer)
+    second = build_recognizer(agree_with) if agree_with else None
     names = sorted(files if files is not None else labels)
     verdicts: list[TeacherLabel] = []
     kept: dict[str, str] = {}
@@ -89,6 +97,8 @@ def teacher_label(
         for index, polygon in enumerate(labels[name]["polygons"]):
             crop = crop_box(image, polygon)
             verdict = _judge(teacher, crop, name, index, min_confidence)
+            if second is not None and verdict.reason == "low_confidence" and verdict.confidence >= agree_min_confidence:
+                verdict = _second_opinion(second, crop, verdict)
             verdicts.append(verdict)
             if verdict.vin and out is not None:
                 crop_name = f"{Path(name).stem}_{index}.png"
@@ -101,25 +111,44 @@ def teacher_label(
     return verdicts
 
 
-def _judge(teacher, crop: np.ndarray, name: str, index: int, min_confidence: float) -> TeacherLabel:
-    """Read both ways up (boxes may be upside down) and keep only a clear, rule-abiding VIN."""
-    probs_list = teacher([crop, np.rot90(crop, 2)])
+def _reading(model, crop: np.ndarray) -> tuple[str | None, float, list[str]]:
+    """A model's best VIN in the crop read both ways up (boxes may be upside down), its confidence
+    and the doubts about it.
+
+    Russian and other assembly plants' maker codes are often unknown to vininfo: not a reason to
+    doubt a reading. Every other penalty (wrong check digit, forced length, a window of longer text)
+    and any second reading that comes close are doubts.
+    """
+    probs_list = model([crop, np.rot90(crop, 2)])
     quad = np.zeros((4, 2), np.float32)
     candidates = [
         text_candidate(decoded, quad, 0, turned=False) for probs in probs_list for decoded in decode_vins(probs)
     ]
-    # Russian and other assembly plants' maker codes are often unknown to vininfo: not a reason to
-    # doubt a confident reading. Every other penalty (wrong check digit, forced length, a window of
-    # longer text) and any second reading that comes close reject the box.
-    decision = decide(candidates, min_score=min_confidence)
+    decision = decide(candidates, min_score=0.0)
     best = decision.best
     if best is None:
-        return TeacherLabel(name, index, None, 0.0, "no_vin_read")
+        return None, 0.0, []
     doubts = [r for r in (*decision.reasons, *best.reasons) if r in PENALTIES and r != "unknown_wmi"]
     if "conflicting_candidates" in decision.reasons:
         doubts.append("conflicting_candidates")
-    if best.confidence < min_confidence:
-        doubts.insert(0, "low_confidence")
+    return best.vin, best.confidence, list(dict.fromkeys(doubts))
+
+
+def _judge(teacher, crop: np.ndarray, name: str, index: int, min_confidence: float) -> TeacherLabel:
+    """Keep only a clear, rule-abiding VIN."""
+    vin, confidence, doubts = _reading(teacher, crop)
+    if vin is None:
+        return TeacherLabel(name, index, None, 0.0, "no_vin_read")
     if doubts:
-        return TeacherLabel(name, index, None, best.confidence, ",".join(dict.fromkeys(doubts)))
-    return TeacherLabel(name, index, best.vin, best.confidence, "kept")
+        return TeacherLabel(name, index, None, confidence, ",".join(doubts), vin)
+    if confidence < min_confidence:
+        return TeacherLabel(name, index, None, confidence, "low_confidence", vin)
+    return TeacherLabel(name, index, vin, confidence, "kept", vin)
+
+
+def _second_opinion(second, crop: np.ndarray, verdict: TeacherLabel) -> TeacherLabel:
+    """Keep a rule-abiding but unsure teacher reading when the second model reads the same VIN."""
+    vin, _, doubts = _reading(second, crop)
+    if vin is not None and not doubts and vin == verdict.reading:
+        return TeacherLabel(verdict.file, verdict.box, vin, verdict.confidence, "kept_agreed", vin)
+    return verdict
