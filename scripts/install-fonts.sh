@@ -9,6 +9,9 @@ PACKAGES=(
   fonts-ocr-a fonts-ocr-b fonts-jetbrains-mono fonts-inconsolata fonts-b612 fonts-league-mono
   fonts-noto-mono fonts-3270 fonts-gnutypewriter
   fonts-dseg fonts-dotgothic16 fonts-humor-sans fonts-dkg-handwriting
+  # for characters written in boxes (synth/forms.py, the charbox classifier): fonts.BOX_FONTS
+  fonts-comic-neue fonts-tlwg-purisa-ttf fonts-breip fonts-cantarell fonts-lato fonts-open-sans
+  fonts-hack fonts-go fonts-sil-andika
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

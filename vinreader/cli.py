@@ -6,50 +6,26 @@ could not be read (its row carries the error), 2 on usage errors.
 
 from __future__ import annotations
 
-import csv
-import glob
 import json
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vinreader.io import IMAGE_EXTENSIONS
+from vinreader.boxes.cli import boxes_app
+from vinreader.output import OutputFormat, expand_inputs, progress_bar, read_all, report, stderr
 from vinreader.pipeline import ReaderConfig, VinReader
 from vinreader.synth.cli import synth_app
 from vinreader.training.cli import train_app
-from vinreader.types import VinResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Read Vehicle Identification Numbers.")
-stderr = Console(stderr=True)
 app.add_typer(train_app, name="train")
 app.add_typer(synth_app, name="synth")
-
-CSV_FIELDS = [
-    "path",
-    "page",
-    "vin",
-    "confidence",
-    "check_digit",
-    "source",
-    "needs_review",
-    "reasons",
-    "error",
-]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-
+app.add_typer(boxes_app, name="boxes")
 
 ReaderOptions = Annotated[
     list[str] | None,
@@ -71,42 +47,6 @@ def build_reader(options: list[str] | None) -> VinReader:
         raise typer.BadParameter(str(exc), param_hint="--reader-option") from exc
 
 
-def expand_inputs(items: list[str]) -> Iterator[str]:
-    """Files as given, folders recursively (image and PDF files), glob patterns; '-' is stdin.
-
-    A path that does not exist is passed on as is, so its row reports the error.
-    """
-    for item in items:
-        path = Path(item)
-        if item == "-":
-            yield item
-        elif path.is_dir():
-            yield from (str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
-        elif not path.exists() and glob.has_magic(item):
-            matches = sorted(glob.glob(item, recursive=True))
-            yield from (matches if matches else [item])
-        else:
-            yield item
-
-
-def _read_all(reader: VinReader, inputs: list[str], visualize: Path | None) -> Iterator[VinResult]:
-    for item in inputs:
-        if item == "-":
-            result = reader.read(sys.stdin.buffer.read(), name="<stdin>")
-        else:
-            result = reader.read(item)
-        if visualize is not None and item != "-":
-            from vinreader.visualize import save_overlay
-
-            save_overlay(item, result, visualize)
-        yield result
-
-
-def _row(result: VinResult) -> dict[str, Any]:
-    d = result.to_dict()
-    return {k: (";".join(d[k]) if k == "reasons" else d[k]) for k in CSV_FIELDS}  # flat fields for CSV/table
-
-
 @app.command()
 def read(
     paths: Annotated[list[str], typer.Argument(help="Images, PDFs, folders, glob patterns, or - for stdin.")],
@@ -120,70 +60,27 @@ def read(
     inputs = list(expand_inputs(paths))
     if not inputs:
         raise typer.BadParameter("no input files found", param_hint="PATHS")
-    reader = build_reader(reader_option)
-    results: list[VinResult] = []
-    writer = csv.DictWriter(sys.stdout, fieldnames=CSV_FIELDS) if output_format is OutputFormat.csv else None
-    if writer:
-        writer.writeheader()
-    with _progress(len(inputs)) as progress:
-        task = progress.add_task("reading", total=len(inputs))
-        for result in _read_all(reader, inputs, visualize):
-            results.append(result)
-            # Stream line formats so that nothing is lost if the batch is interrupted.
-            if output_format is OutputFormat.jsonl:
-                print(json.dumps(result.to_dict()), flush=True)
-            elif writer:
-                writer.writerow(_row(result))
-                sys.stdout.flush()
-            progress.advance(task)
-    if output_format is OutputFormat.json:
-        print(json.dumps([r.to_dict() for r in results], indent=2))
-    elif output_format is OutputFormat.table:
-        _print_table(results)
-    failed = [r for r in results if r.error]
-    for r in failed:
-        stderr.print(f"[red]error[/red] {r.error}", highlight=False)
-    raise typer.Exit(1 if failed else 0)
-
-
-def _progress(total: int) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-        transient=True,
-        disable=total < 2,
-    )
-
-
-def _print_table(results: list[VinResult]) -> None:
-    table = Table("path")
-    table.add_column("vin", no_wrap=True, min_width=17)
-    for column in ("confidence", "check digit", "source", "notes"):
-        table.add_column(column)
-    for r in results:
-        best = r.candidates[0].vin if r.candidates else None
-        vin = r.vin or ("[yellow]not sure[/yellow]" + (f" ({best}?)" if best else "") if not r.error else "")
-        notes = r.error or ", ".join(r.reasons)
-        table.add_row(r.path, vin, f"{r.confidence:.3f}", r.check_digit or "", r.source or "", notes)
-    # Never truncate a VIN, even when stdout is not a terminal (rich then assumes 80 columns).
-    Console(width=None if sys.stdout.isatty() else 160).print(table)
+    report(read_all(build_reader(reader_option), inputs, visualize), len(inputs), output_format)
 
 
 class Task(StrEnum):
     e2e = "e2e"
     recognition = "recognition"
+    detection = "detection"
 
 
 @app.command()
 def evaluate(
     dataset: Annotated[Path, typer.Argument(help="Folder with images/ and labels.json (file -> VIN).")],
     task: Annotated[
-        Task, typer.Option(help="e2e: whole photos through the reader; recognition: line crops.")
+        Task,
+        typer.Option(
+            help="e2e: whole photos through the reader; recognition: line crops; detection: VIN boxes "
+            "(docTR detection folder; recall, precision, mean IoU at IoU 0.5)."
+        ),
     ] = Task.e2e,
     recognizer: Annotated[str | None, typer.Option(help="--task recognition: model name or card.")] = None,
+    detector: Annotated[str | None, typer.Option(help="--task detection: model name or card.")] = None,
     out: Annotated[Path, typer.Option(help="Where report.json (and per_image.csv) go.")] = Path("runs/evaluate"),
     reader_option: ReaderOptions = None,
 ) -> None:
@@ -193,6 +90,8 @@ def evaluate(
     try:
         if task is Task.recognition:
             _evaluate_recognition(dataset, recognizer or ReaderConfig().recognizer, out)
+        elif task is Task.detection:
+            _evaluate_detection(dataset, detector or ReaderConfig().detector, out)
         else:
             _evaluate_e2e(dataset, build_reader(reader_option), out)
     except DatasetError as exc:
@@ -210,10 +109,20 @@ def _evaluate_recognition(dataset: Path, recognizer: str, out: Path) -> None:
         stderr.print(f"{error['file']}: {error['label']} read as {error['read'] or '-'}", highlight=False)
 
 
+def _evaluate_detection(dataset: Path, detector: str, out: Path) -> None:
+    from vinreader.evaluation.detection import evaluate_detector
+
+    report = evaluate_detector(detector, dataset)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "errors"}))
+    stderr.print(f"{len(report['errors'])} images with a missed or extra box; list in {out / 'report.json'}")
+
+
 def _evaluate_e2e(dataset: Path, reader: VinReader, out: Path) -> None:
     from vinreader.evaluation.evaluate import evaluate_dataset
 
-    with _progress(2) as progress:
+    with progress_bar(2) as progress:
         task = progress.add_task("evaluating", total=None)
         summary, _ = evaluate_dataset(
             reader, dataset, out, lambda done, total: progress.update(task, completed=done, total=total)
@@ -222,7 +131,7 @@ def _evaluate_e2e(dataset: Path, reader: VinReader, out: Path) -> None:
     for key, value in summary.to_dict().items():
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
-    print(json.dumps({"dataset": str(dataset), **summary.to_dict()}))
+    print(json.dumps({"dataset": str(dataset), **summary.to_dict(), "detector_fallbacks": reader.fallbacks}))
     stderr.print(f"report: {out / 'report.json'}, per image: {out / 'per_image.csv'}")
 
 
@@ -260,7 +169,7 @@ def teacher_label(
     from vinreader.data.teacher import teacher_label as run_teacher
 
     try:
-        with _progress(2) as progress:
+        with progress_bar(2) as progress:
             task = progress.add_task("labelling", total=None)
             verdicts = run_teacher(
                 dataset,
@@ -281,6 +190,39 @@ def teacher_label(
             {"boxes": len(verdicts), "kept": kept, "kept_agreed": agreed, "left_out": dict(reasons.most_common())}
         )
     )
+
+
+@app.command("tune-unclip")
+def tune_unclip(
+    val_path: Annotated[Path, typer.Option(help="Whole photos + labels.json (file -> VIN), e.g. vin-real-dev/e2e.")],
+    detector: Annotated[str, typer.Option(help="Detector model name or card; its card json is updated.")] = "vin_dbnet",
+    unclip_ratio: Annotated[str, typer.Option(help="Comma-separated grid.")] = "1.3,1.5,1.7,2.0",
+    thresh: Annotated[str, typer.Option(help="Binarization thresholds, comma-separated grid.")] = "0.2,0.3,0.4",
+    box_thresh: Annotated[str, typer.Option(help="Box score thresholds, comma-separated grid.")] = "0.5,0.6",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report only; leave the card as it is.")] = False,
+    reader_option: ReaderOptions = None,
+) -> None:
+    """Choose unclip ratio and thresholds by END-TO-END exact match of the reader, and write them to the card."""
+    from vinreader.data.doctr import DatasetError
+    from vinreader.evaluation.tune import tune_postprocess
+
+    def grid(text: str) -> list[float]:
+        return [float(v) for v in text.split(",") if v.strip()]
+
+    options = [*(reader_option or []), f"detector={detector}"]
+    reader = build_reader(options)
+    try:
+        with progress_bar(2) as progress:
+            task = progress.add_task("tuning", total=None)
+            report = tune_postprocess(
+                reader, val_path, grid(unclip_ratio), grid(thresh), grid(box_thresh), write=not dry_run,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )  # fmt: skip
+    except DatasetError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--val-path") from exc
+    for row in report["grid"]:
+        stderr.print(json.dumps(row), highlight=False)
+    print(json.dumps({k: v for k, v in report.items() if k != "grid"}))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,9 +1,11 @@
 """ONNX export of a training checkpoint, with a parity check against PyTorch and a model card.
 
     vinreader export --checkpoint runs/recognizer/RUN/best.pt --out vinreader/weights/vin_crnn.onnx
+    vinreader export --checkpoint runs/detector/RUN --out vinreader/weights/vin_dbnet.onnx
 
 writes the ONNX file and, beside it, ``vin_crnn.json``: the model card the registry loads
-(``build_recognizer("path/to/vin_crnn.json")`` or, inside ``vinreader/weights``, by name).
+(``build_recognizer("path/to/vin_crnn.json")`` or, inside ``vinreader/weights``, by name). A charbox
+checkpoint (``vinreader train charbox``) gives a classifier card (``build_classifier``) the same way.
 """
 
 from __future__ import annotations
@@ -52,6 +54,54 @@ def _recognizer_card(meta: dict[str, Any], weights: str, name: str) -> dict[str,
     }
 
 
+def _classifier_card(meta: dict[str, Any], weights: str, name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": "classifier",
+        "arch": "charbox_onnx",
+        "weights": weights,
+        "config": {
+            "alphabet": meta["alphabet"],
+            "size": meta["input"]["height"],
+            "mean": meta["normalization"]["mean"][0],
+            "std": meta["normalization"]["std"][0],
+        },
+    }
+
+
+def _detector_card(meta: dict[str, Any], weights: str, name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": "detector",
+        "arch": "dbnet_onnx",
+        "weights": weights,
+        "config": {
+            "input_side": meta["input"]["side"],
+            "mean": meta["normalization"]["mean"],
+            "std": meta["normalization"]["std"],
+            "channel_order": "RGB",
+            **meta["postprocess"],
+        },
+    }
+
+
+_CARDS = {"recognition": _recognizer_card, "charbox": _classifier_card, "detection": _detector_card}
+
+
+def _export_spec(meta: dict[str, Any], net: nn.Module) -> tuple[nn.Module, tuple[int, ...], dict[str, Any]]:
+    """(module to export, parity input shape, ONNX dynamic axes) of a checkpoint's task."""
+    if meta.get("task") not in _CARDS:
+        raise ValueError(f"export of task {meta.get('task')!r} is not supported; known: {sorted(_CARDS)}")
+    if meta["task"] == "detection":
+        side = meta["input"]["side"]
+        # Height and width vary with the photo's aspect ratio (multiples of 32).
+        dynamic = {"x": {0: "batch", 2: "height", 3: "width"}, "probs": {0: "batch", 2: "height", 3: "width"}}
+        return net, (3, side, side), dynamic
+    shape = meta["input"]
+    dynamic = {"x": {0: "batch"}, "probs": {0: "batch"}}
+    return _WithSoftmax(net), (shape["channels"], shape["height"], shape["width"]), dynamic
+
+
 def export(checkpoint: str | Path, out: str | Path, samples: int = 8, seed: int = 0) -> dict[str, Any]:
     """Export ``checkpoint`` to ``out`` (.onnx) and write its model card; returns the parity report.
 
@@ -61,21 +111,19 @@ def export(checkpoint: str | Path, out: str | Path, samples: int = 8, seed: int 
     out = Path(out)
     state = load_checkpoint(checkpoint)
     meta = state["meta"]
-    if meta.get("task") != "recognition":
-        raise ValueError(f"{checkpoint}: export of task {meta.get('task')!r} is not supported yet")
     net = build_net(meta["arch"], **meta["net_kwargs"])
     net.load_state_dict(state["model"])
-    model = _WithSoftmax(net).eval()
-    shape = meta["input"]
-    dummy = torch.zeros(1, shape["channels"], shape["height"], shape["width"])
+    model, shape, dynamic = _export_spec(meta, net)
+    model = model.eval()
+    dummy = torch.zeros(1, *shape)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
         model, (dummy,), str(out), input_names=["x"], output_names=["probs"],
-        dynamic_axes={"x": {0: "batch"}, "probs": {0: "batch"}}, opset_version=17, dynamo=False,
+        dynamic_axes=dynamic, opset_version=17, dynamo=False,
     )  # fmt: skip
     generator = torch.Generator().manual_seed(seed)
-    inputs = torch.rand(samples, shape["channels"], shape["height"], shape["width"], generator=generator) * 2 - 1
-    inputs[0] = 1.0  # a blank white crop
+    inputs = torch.rand(samples, *shape, generator=generator) * 2 - 1
+    inputs[0] = 1.0  # a blank white input
     session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     with torch.no_grad():
         expected = model(inputs).numpy()
@@ -85,7 +133,7 @@ def export(checkpoint: str | Path, out: str | Path, samples: int = 8, seed: int 
         "max_abs_diff": float(np.abs(expected - got).max()),
         "size_mb": out.stat().st_size / 1e6,
     }
-    card = _recognizer_card(meta, out.name, out.stem)
+    card = _CARDS[meta["task"]](meta, out.name, out.stem)
     card["training"] = {"epoch": state.get("epoch"), "metrics": state.get("metrics"), "meta": meta}
     card["parity"] = report
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")

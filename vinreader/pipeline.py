@@ -9,10 +9,8 @@ Example:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,9 +18,10 @@ import numpy as np
 from vinreader.barcode import barcode_candidates
 from vinreader.choose import Decision, decide
 from vinreader.ctc import DecodedVin, decode_vins
-from vinreader.io import InputError, Page, load_pages
+from vinreader.io import Page
 from vinreader.lines import Line, candidate_lines, crop_line, sub_quad
 from vinreader.models.registry import build_detector, build_recognizer
+from vinreader.pages import read_best_page
 from vinreader.types import Candidate, CharReading, VinResult
 from vinreader.vin import check_digit_status, decode
 
@@ -36,6 +35,8 @@ class ReaderConfig:
 
     Attributes:
         detector, recognizer: model names (see ``vinreader.models.registry``) or model card paths.
+        fallback_detector: read the photo again with this detector when ``detector`` gave no answer
+            (a VIN-only detector that found nothing confident); "" for none.
         min_score: answer only when the best candidate's score reaches this (chosen on validation
             data to keep false answers rare; see README).
         max_lines: how many line crops to recognize per orientation, best-shaped first.
@@ -49,6 +50,7 @@ class ReaderConfig:
 
     detector: str = "ppocr_v6_det"
     recognizer: str = "ppocr_v6_rec"
+    fallback_detector: str = "ppocr_v6_det"
     min_score: float = 0.65
     max_lines: int = 8
     barcodes: bool = True
@@ -91,6 +93,13 @@ class VinReader:
     def __init__(self, config: ReaderConfig | None = None, **options: Any) -> None:
         self.config = replace(config or ReaderConfig(), **options)
         self.detector = build_detector(self.config.detector, threads=self.config.threads)
+        fallback = self.config.fallback_detector
+        self.fallback_detector = (
+            build_detector(fallback, threads=self.config.threads)
+            if fallback and fallback != self.config.detector
+            else None
+        )
+        self.fallbacks = 0  # pages read again with the fallback detector (reported by `evaluate`)
         self.recognizer = build_recognizer(self.config.recognizer, threads=self.config.threads)
 
     # -- public API ---------------------------------------------------------------------------
@@ -99,17 +108,7 @@ class VinReader:
 
         Never raises for bad input: the result's ``error`` names the input and the problem.
         """
-        start = time.perf_counter()
-        label = name or (str(source) if isinstance(source, str | Path) else f"<{type(source).__name__}>")
-        try:
-            pages = load_pages(source, max_side=self.config.max_side)
-        except InputError as exc:
-            return VinResult(
-                path=label, error=str(exc), reasons=("input_error",), elapsed_s=time.perf_counter() - start
-            )
-        results = [self._read_page(page, label) for page in pages]
-        best = max(results, key=lambda r: (r.vin is not None, r.confidence))
-        return replace(best, elapsed_s=time.perf_counter() - start)
+        return read_best_page(source, name, self.config.max_side, self._read_page)
 
     def read_batch(self, sources: Iterable[Any]) -> Iterator[VinResult]:
         """Read many inputs lazily, one result per input, in order; one bad input never stops it."""
@@ -121,6 +120,18 @@ class VinReader:
         candidates: list[Candidate] = []
         if self.config.barcodes:
             candidates += [_scale_candidate(c, page) for c in barcode_candidates(page.image, page.page)]
+        decision = decide(candidates, self.config.min_score)
+        detectors = [self.detector] + ([self.fallback_detector] if self.fallback_detector else [])
+        for attempt, detector in enumerate(detectors):
+            if attempt:
+                self.fallbacks += 1
+            decision = self._detect_and_read(detector, page, candidates)
+            if decision.answer:
+                break
+        return self._result(decision, page, label)
+
+    def _detect_and_read(self, detector: Any, page: Page, candidates: list[Candidate]) -> Decision:
+        """Detect and recognize lines, upright first, adding to ``candidates`` until the answer is clear."""
         passes = [(0, False)]
         if self.config.rotations:
             # Upside down reuses the upright detection; 90/270 need their own (detectors read rows).
@@ -130,15 +141,17 @@ class VinReader:
         for turns, flip in passes:
             if turns not in detected:
                 image = np.rot90(page.image, k=-turns) if turns else page.image
-                detected[turns] = image, candidate_lines(self.detector.detect(image), self.config.max_lines)
+                detected[turns] = image, candidate_lines(detector.detect(image), self.config.max_lines)
             image, lines = detected[turns]
             # Read the most promising lines first and stop once the answer is clear.
             for chunk in (lines[:FIRST_LINES], lines[FIRST_LINES:]):
+                if not chunk:
+                    continue
                 candidates += self._read_lines(page, image, chunk, turns, flip)
                 decision = decide(candidates, self.config.min_score)
                 if decision.answer:
-                    return self._result(decision, page, label)
-        return self._result(decision, page, label)
+                    return decision
+        return decision
 
     def _read_lines(self, page: Page, image: np.ndarray, lines: list[Line], turns: int, flip: bool) -> list[Candidate]:
         """Recognize ``lines`` of ``image`` (the page turned by ``turns`` x 90 degrees)."""

@@ -114,6 +114,32 @@ def _mean_score(prob_map: np.ndarray, contour: np.ndarray) -> float:
     return float(cv2.mean(prob_map[y : y + h, x : x + w], mask)[0])
 
 
+def input_shape(height: int, width: int, input_side: int) -> tuple[int, int]:
+    """Network input (H, W) of an image: longest side = ``input_side``, both multiples of 32."""
+    ratio = input_side / max(height, width)
+    return max(32, int(round(height * ratio / 32)) * 32), max(32, int(round(width * ratio / 32)) * 32)
+
+
+def prepare_image(
+    image: np.ndarray,
+    shape: tuple[int, int],
+    mean: np.ndarray | float = 0.5,
+    std: np.ndarray | float = 0.5,
+    channel_order: str = "RGB",
+) -> np.ndarray:
+    """An RGB uint8 image -> (3, H, W) float32 network input of ``shape`` (H, W).
+
+    The one preprocessing shared by inference and training, so what is trained is what runs.
+    """
+    new_h, new_w = shape
+    interpolation = cv2.INTER_AREA if new_w < image.shape[1] else cv2.INTER_LINEAR
+    resized = cv2.resize(image, (new_w, new_h), interpolation=interpolation)
+    if channel_order == "BGR":
+        resized = resized[:, :, ::-1]
+    x = (resized.astype(np.float32) / 255.0 - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)
+    return np.ascontiguousarray(x.transpose(2, 0, 1))
+
+
 @register("detector", "dbnet_onnx")
 class DBNetDetector:
     """A DBNet-family detector exported to ONNX (PP-OCR's, or one trained by `vinreader train`).
@@ -150,24 +176,12 @@ class DBNetDetector:
 
     def input_shape(self, height: int, width: int) -> tuple[int, int]:
         """Network input (H, W): longest side = input_side, both multiples of 32."""
-        ratio = self.input_side / max(height, width)
-        new_h = max(32, int(round(height * ratio / 32)) * 32)
-        new_w = max(32, int(round(width * ratio / 32)) * 32)
-        return new_h, new_w
+        return input_shape(height, width, self.input_side)
 
     def probability_map(self, image: np.ndarray) -> np.ndarray:
         """The network's text probability map at input resolution."""
-        new_h, new_w = self.input_shape(*image.shape[:2])
-        resized = cv2.resize(
-            image,
-            (new_w, new_h),
-            interpolation=cv2.INTER_AREA if new_w < image.shape[1] else cv2.INTER_LINEAR,
-        )
-        if self.channel_order == "BGR":
-            resized = resized[:, :, ::-1]
-        x = (resized.astype(np.float32) / 255.0 - self.mean) / self.std
-        x = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
-        return self.session.run(None, {self.input_name: x})[0][0, 0]
+        x = prepare_image(image, self.input_shape(*image.shape[:2]), self.mean, self.std, self.channel_order)
+        return self.session.run(None, {self.input_name: x[None]})[0][0, 0]
 
     def detect(self, image: np.ndarray) -> list[TextBox]:
         """Text boxes of an RGB uint8 image, in its pixel coordinates."""

@@ -20,7 +20,7 @@ from typing import Any
 
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 
-_ARCHITECTURES: dict[str, dict[str, Callable[..., Any]]] = {"detector": {}, "recognizer": {}}
+_ARCHITECTURES: dict[str, dict[str, Callable[..., Any]]] = {"detector": {}, "recognizer": {}, "classifier": {}}
 
 
 def register(kind: str, arch: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -34,7 +34,7 @@ def register(kind: str, arch: str) -> Callable[[Callable[..., Any]], Callable[..
 
 
 def available_models(kind: str) -> list[str]:
-    """Names of the model cards shipped for ``kind`` ('detector' or 'recognizer')."""
+    """Names of the model cards shipped for ``kind`` ('detector', 'recognizer' or 'classifier')."""
     names = []
     for card_path in sorted(WEIGHTS_DIR.glob("*.json")):
         if json.loads(card_path.read_text()).get("kind") == kind:
@@ -50,7 +50,7 @@ def load_card(name_or_path: str | Path) -> tuple[dict[str, Any], Path]:
     if not path.is_file():
         raise ValueError(
             f"unknown model {str(name_or_path)!r}: no card at {path}; "
-            f"shipped: {available_models('detector') + available_models('recognizer')}"
+            f"shipped: {available_models('detector') + available_models('recognizer') + available_models('classifier')}"
         )
     return json.loads(path.read_text()), path.parent
 
@@ -72,7 +72,7 @@ def resolve_weights(weights: str, base_dir: Path) -> Path:
 
 def _build(kind: str, name_or_path: str | Path, overrides: dict[str, Any]) -> Any:
     # Importing the model modules registers their architectures.
-    from vinreader.models import detector, recognizer  # noqa: F401
+    from vinreader.models import charbox, detector, recognizer  # noqa: F401
 
     card, base_dir = load_card(name_or_path)
     if card.get("kind") != kind:
@@ -93,3 +93,8 @@ def build_detector(name_or_path: str | Path, **overrides: Any) -> Any:
 def build_recognizer(name_or_path: str | Path, **overrides: Any) -> Any:
     """Build a line recognizer from a shipped model name or a model card path."""
     return _build("recognizer", name_or_path, overrides)
+
+
+def build_classifier(name_or_path: str | Path, **overrides: Any) -> Any:
+    """Build a boxed-character classifier from a shipped model name or a model card path."""
+    return _build("classifier", name_or_path, overrides)

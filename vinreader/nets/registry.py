@@ -20,7 +20,7 @@ def register_net(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
 
 def build_net(name: str, **kwargs: Any) -> Any:
     """A network from its registered name; unknown names list the known ones."""
-    from vinreader.nets import crnn  # noqa: F401  (registers its architectures)
+    from vinreader.nets import charbox, crnn, dbnet  # noqa: F401  (registers their architectures)
 
     if name not in _NETS:
         raise ValueError(f"unknown architecture {name!r}; known: {sorted(_NETS)}")
@@ -28,6 +28,6 @@ def build_net(name: str, **kwargs: Any) -> Any:
 
 
 def net_names() -> list[str]:
-    from vinreader.nets import crnn  # noqa: F401
+    from vinreader.nets import charbox, crnn, dbnet  # noqa: F401
 
     return sorted(_NETS)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from vinreader.synth.scenes import KINDS
+from vinreader.synth.scenes import ALL_KINDS, KINDS
 
 PART_NAMES = ("detection", "recognition", "e2e")
 
@@ -57,7 +57,7 @@ def synth(
     kinds: Annotated[
         list[str] | None,
         typer.Option(
-            help=f"Scene kinds, comma-separated or repeated, used in turn. Default: all ({', '.join(KINDS)})."
+            help=f"Scene kinds, comma-separated or repeated, used in turn. Default: {', '.join(KINDS)}; also: form."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Dataset seed: sample i depends only on (seed, i).")] = 0,
@@ -82,7 +82,7 @@ def synth(
         raise typer.BadParameter("--out DIR is required to generate a dataset", param_hint="--out")
     from vinreader.synth.dataset import generate
 
-    kind_list = _split(kinds, KINDS, "--kinds")
+    kind_list = _split(kinds, ALL_KINDS, "--kinds") if kinds else KINDS
     part_list = _split(parts, PART_NAMES, "--parts")
     started = time.perf_counter()
     try:
@@ -114,7 +114,7 @@ def preview(
     ] = None,
     n: Annotated[int, typer.Option("--n", min=1, help="Samples on the sheet.")] = 24,
     part: Annotated[str, typer.Option(help="detection, recognition or e2e.")] = "detection",
-    kind: Annotated[str | None, typer.Option(help=f"Only this kind: {', '.join(KINDS)}.")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"Only this kind: {', '.join(ALL_KINDS)}.")] = None,
 ) -> None:
     """Write a contact sheet: photos with the VIN polygon drawn, or crops beside their labels."""
     from vinreader.data.doctr import DatasetError
@@ -123,8 +123,8 @@ def preview(
     if part not in PART_NAMES:
         known = ", ".join(PART_NAMES)
         raise typer.BadParameter(f"unknown part {part!r}; choose from {known}", param_hint="--part")
-    if kind is not None and kind not in KINDS:
-        known = ", ".join(KINDS)
+    if kind is not None and kind not in ALL_KINDS:
+        known = ", ".join(ALL_KINDS)
         raise typer.BadParameter(f"unknown kind {kind!r}; choose from {known}", param_hint="--kind")
     if out is None:
         out = dataset_dir / f"preview_{part}{f'_{kind}' if kind else ''}.png"

@@ -37,7 +37,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from vinreader.synth.effects import line_metrics, photo_from_scene, recognition_crop
-from vinreader.synth.scenes import KINDS, render_scene
+from vinreader.synth.scenes import ALL_KINDS, FORM_KINDS, KINDS, render_scene
 
 if TYPE_CHECKING:
     from vinreader.synth.render import Scene
@@ -66,9 +66,9 @@ class GenerateConfig:
             raise ValueError(f"n must be >= 1 (the number of scenes), got {self.n}")
         if not self.kinds:
             raise ValueError(f"at least one kind is needed; known: {', '.join(KINDS)}")
-        unknown = [kind for kind in self.kinds if kind not in KINDS]
+        unknown = [kind for kind in self.kinds if kind not in ALL_KINDS]
         if unknown:
-            raise ValueError(f"unknown kind {', '.join(map(repr, unknown))}; known: {', '.join(KINDS)}")
+            raise ValueError(f"unknown kind {', '.join(map(repr, unknown))}; known: {', '.join(ALL_KINDS)}")
         bad_parts = [part for part in self.parts if part not in PARTS]
         if bad_parts or not self.parts:
             raise ValueError(f"parts must be among {', '.join(PARTS)}, got {', '.join(self.parts) or 'none'}")
@@ -106,7 +106,8 @@ def make_sample(index: int, config: GenerateConfig) -> dict[str, dict[str, Any]]
     scene = render_scene(kind, np.random.default_rng(scene_seq))
     # The photo is made even when only crops are asked for: some crops are cut from it, and the
     # crops of a sample must not depend on which parts were requested.
-    photo = photo_from_scene(scene, np.random.default_rng(photo_seq))
+    # A form is rendered already scanned (rotation within ±10°, as the box reader expects).
+    photo = scene if kind in FORM_KINDS else photo_from_scene(scene, np.random.default_rng(photo_seq))
     stem = sample_name(kind, index)
     entries = _write_photo(photo, stem, config) if {"detection", "e2e"} & set(config.parts) else {}
     if "recognition" in config.parts:

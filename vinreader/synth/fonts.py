@@ -78,6 +78,15 @@ LICENCES = {
     "fonts-gnutypewriter": "OFL-1.1",
     "fonts-urw-base35": "AGPL-3 with font exception",
     "fonts-3270": "BSD-3-Clause / OFL-1.1",
+    "fonts-comic-neue": "OFL-1.1",
+    "fonts-tlwg-purisa-ttf": "GPL-2+ with font exception",
+    "fonts-breip": "OFL-1.0",
+    "fonts-cantarell": "OFL-1.1",
+    "fonts-lato": "OFL-1.1",
+    "fonts-open-sans": "Apache-2.0",
+    "fonts-hack": "MIT / Bitstream Vera licence",
+    "fonts-go": "BSD-3-Clause",
+    "fonts-sil-andika": "OFL-1.1 (Reserved Font Name)",
 }
 # By package: "<package>:" then one font a line, its file under /usr/share/fonts and its tags.
 _TABLE = """
@@ -169,6 +178,39 @@ def _parse(table: str) -> tuple[FontSpec, ...]:
 
 FONTS: tuple[FontSpec, ...] = _parse(_TABLE)
 """Every font the generator knows, installed or not (see `available_fonts`)."""
+
+# Added for characters written one per box (`vinreader.synth.forms`, charbox training). Kept out of
+# FONTS so that the photo scene kinds draw from the same fonts as before: a seed keeps its images.
+_BOX_TABLE = """
+fonts-comic-neue:
+  opentype/comic-neue/ComicNeue-Regular.otf               handwriting
+  opentype/comic-neue/ComicNeue-Bold.otf                  handwriting bold
+fonts-tlwg-purisa-ttf:
+  truetype/tlwg/Purisa.ttf                                handwriting
+  truetype/tlwg/Purisa-Bold.ttf                           handwriting bold
+  truetype/tlwg/Purisa-Oblique.ttf                        handwriting
+fonts-breip:
+  truetype/breip/Breip.ttf                                handwriting
+fonts-cantarell:
+  opentype/cantarell/Cantarell-Regular.otf                sans
+  opentype/cantarell/Cantarell-Bold.otf                   sans bold
+fonts-lato:
+  truetype/lato/Lato-Regular.ttf                          sans
+  truetype/lato/Lato-Bold.ttf                             sans bold
+fonts-open-sans:
+  truetype/open-sans/OpenSans-Regular.ttf                 sans
+  truetype/open-sans/OpenSans-CondBold.ttf                sans condensed bold
+fonts-hack:
+  truetype/hack/Hack-Regular.ttf                          mono
+  truetype/hack/Hack-Bold.ttf                             mono bold
+fonts-go:
+  fonts-go/Go-Regular.ttf                                 sans
+  fonts-go/Go-Mono.ttf                                    mono
+fonts-sil-andika:
+  truetype/andika/Andika-Regular.ttf                      sans
+"""
+BOX_FONTS: tuple[FontSpec, ...] = _parse(_BOX_TABLE)
+"""Extra print and handwriting faces used only for boxed characters (forms and the charbox classifier)."""
 _MISSING = "\U0010fffd"  # a private-use code point no font maps: it renders as the .notdef box
 
 

@@ -24,6 +24,10 @@ from vinreader.synth.glyphs import GlyphLine, render_line
 from vinreader.synth.render import PLATE_STYLES, Scene, render_plate, render_sticker, vin_polygon
 
 KINDS = ("door_sticker", "windshield_plate", "stamped_metal", "document")
+"""The photo kinds: what `vinreader synth` makes by default."""
+FORM_KINDS = ("form",)
+"""Forms with the VIN in 17 boxes (`synth.forms`), already scanned: only when asked for (``--kinds form``)."""
+ALL_KINDS = KINDS + FORM_KINDS
 _STICKER_BARCODES = (None, "Code39", "DataMatrix", "QRCode")
 
 
@@ -37,9 +41,13 @@ def render_scene(kind: str, rng: np.random.Generator, vin: str | None = None) ->
         >>> scene.vin, scene.kind
         ('XTAGAB110L1243238', 'door_sticker')
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown scene kind {kind!r}; known: {', '.join(KINDS)}")
+    if kind not in ALL_KINDS:
+        raise ValueError(f"unknown scene kind {kind!r}; known: {', '.join(ALL_KINDS)}")
     vin = vin or strings.training_vin(rng)
+    if kind == "form":
+        from vinreader.synth.forms import render_form
+
+        return render_form(vin, rng).scene
     width = int(rng.uniform(640, 1200))
     if kind == "door_sticker":
         barcode = _STICKER_BARCODES[int(rng.choice(4, p=[0.5, 0.15, 0.2, 0.15]))]

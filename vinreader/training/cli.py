@@ -1,4 +1,4 @@
-"""`vinreader train recognizer ...`: the training commands (need the `train` extra: torch).
+"""`vinreader train recognizer|detector|charbox ...`: the training commands (need the `train` extra: torch).
 
 Example:
     vinreader train recognizer --train-path data/synth/recognition --train-path data/teacher:3 \\
@@ -8,7 +8,7 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -26,6 +26,20 @@ def parse_weighted(path: str) -> tuple[str, float]:
     return path, 1.0
 
 
+def resumed(folder: Path, config_type: type, epochs: int | None) -> tuple[Any, Any]:
+    """(run, config) of a run folder to continue; ``epochs`` extends it (default: its own total)."""
+    from vinreader.training.run import RunDir
+
+    run = RunDir(folder)
+    saved = run.read_config()
+    saved.pop("task", None)
+    if "train_paths" in saved:
+        saved["train_paths"] = tuple(tuple(p) for p in saved["train_paths"])
+    if epochs is not None:
+        saved["epochs"] = epochs
+    return run, config_type(**saved)
+
+
 @train_app.command("recognizer")
 def train_recognizer(
     train_path: Annotated[
@@ -34,7 +48,7 @@ def train_recognizer(
     ] = None,
     val_path: Annotated[Path | None, typer.Option(help="Validation folder (docTR recognition format).")] = None,
     arch: Annotated[str, typer.Option(help="Network: crnn_vin or crnn_vin_tiny.")] = "crnn_vin",
-    epochs: Annotated[int, typer.Option(min=1)] = 30,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Default: 30; with --resume, the run's own.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     lr: Annotated[float, typer.Option(min=0.0)] = 2e-3,
     samples_per_epoch: Annotated[int | None, typer.Option(help="Default: the training folders' total.")] = None,
@@ -54,19 +68,14 @@ def train_recognizer(
     from vinreader.training.run import RunDir
 
     if resume is not None:
-        run = RunDir(resume)
-        saved = run.read_config()
-        saved.pop("task", None)
-        saved["train_paths"] = tuple(tuple(p) for p in saved["train_paths"])
-        saved["epochs"] = epochs  # a resumed run may be extended
-        config = RecognizerConfig(**saved)
+        run, config = resumed(resume, RecognizerConfig, epochs)
     else:
         if not train_path or val_path is None:
             raise typer.BadParameter("--train-path and --val-path are needed (unless --resume)")
         try:
             config = RecognizerConfig(
                 train_paths=tuple(parse_weighted(p) for p in train_path),
-                val_path=str(val_path), arch=arch, height=height, width=width, epochs=epochs,
+                val_path=str(val_path), arch=arch, height=height, width=width, epochs=epochs or 30,
                 batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
                 seed=seed, init=str(init) if init else None,
             )  # fmt: skip
@@ -76,6 +85,102 @@ def train_recognizer(
         run.write_config(config_dict(config))
     try:
         recipe = RecognizerRecipe(config, log=typer.echo)
+    except DatasetError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    best = fit(recipe, run, epochs=config.epochs, lr=config.lr, resume=resume is not None, log=typer.echo)
+    typer.echo(f"run: {run.path}  best: {best}")
+
+
+@train_app.command("charbox")
+def train_charbox(
+    emnist_csv: Annotated[
+        Path | None, typer.Option(help="An emnist-balanced-*.csv to add real handwritten letters and digits.")
+    ] = None,
+    arch: Annotated[str, typer.Option(help="Network: charbox_cnn or charbox_cnn_tiny.")] = "charbox_cnn",
+    epochs: Annotated[int | None, typer.Option(min=1, help="Default: 12; with --resume, the run's own.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 128,
+    lr: Annotated[float, typer.Option(min=0.0)] = 3e-3,
+    samples: Annotated[int, typer.Option(min=1, help="Training glyphs made for the run (its bank).")] = 40_000,
+    mnist_fraction: Annotated[float, typer.Option(help="Share of the bank from MNIST digits.")] = 0.25,
+    emnist_fraction: Annotated[float, typer.Option(help="Share of the bank from --emnist-csv.")] = 0.3,
+    form_fraction: Annotated[float, typer.Option(help="Share of the bank cut from generated forms.")] = 0.2,
+    val_font_samples: Annotated[int, typer.Option(min=1, help="Training-font glyphs in validation.")] = 1500,
+    workers: Annotated[int, typer.Option(min=1, help="Processes making the bank (same images whatever).")] = 2,
+    seed: Annotated[int, typer.Option()] = 0,
+    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
+    output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/charbox"),
+    name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
+) -> None:
+    """Train the boxed-character classifier (33 VIN characters); the run folder is like the recognizer's."""
+    from vinreader.data.doctr import DatasetError
+    from vinreader.training.charbox import CharboxConfig, CharboxRecipe, config_dict
+    from vinreader.training.loop import fit
+    from vinreader.training.run import RunDir
+
+    try:
+        if resume is not None:
+            run, config = resumed(resume, CharboxConfig, epochs)
+        else:
+            config = CharboxConfig(
+                arch=arch, epochs=epochs or 12, batch_size=batch_size, lr=lr, samples=samples,
+                mnist_fraction=mnist_fraction, emnist_csv=str(emnist_csv) if emnist_csv else None,
+                emnist_fraction=emnist_fraction, form_fraction=form_fraction, val_font_samples=val_font_samples,
+                seed=seed, workers=workers,
+            )  # fmt: skip
+            run = RunDir.create(output, name)
+            run.write_config(config_dict(config))
+        recipe = CharboxRecipe(config, bank_path=run.path / "bank.npz", log=typer.echo)
+    except (ValueError, DatasetError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    best = fit(recipe, run, epochs=config.epochs, lr=config.lr, resume=resume is not None, log=typer.echo)
+    typer.echo(f"run: {run.path}  best: {best}")
+
+
+@train_app.command("detector")
+def train_detector(
+    train_path: Annotated[
+        list[str] | None,
+        typer.Option(help="docTR detection folder (images/ + labels.json, VIN polygons), optionally DIR:WEIGHT."),
+    ] = None,
+    val_path: Annotated[Path | None, typer.Option(help="Validation folder (docTR detection format).")] = None,
+    arch: Annotated[str, typer.Option(help="Network: dbnet_vin or dbnet_vin_tiny.")] = "dbnet_vin",
+    input_size: Annotated[int, typer.Option(help="Square training input; the detector's input side.")] = 256,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Default: 8; with --resume, the run's own.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    lr: Annotated[float, typer.Option(min=0.0)] = 3e-3,
+    samples_per_epoch: Annotated[int | None, typer.Option(help="Default: the training folders' total.")] = None,
+    max_val_images: Annotated[int | None, typer.Option(help="Validate on the first N images only.")] = None,
+    no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the photos as they are.")] = False,
+    seed: Annotated[int, typer.Option()] = 0,
+    init: Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
+    output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/detector"),
+    name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
+) -> None:
+    """Train a DBNet-style VIN-only detector; the run folder holds config, metrics, curves, checkpoints."""
+    from vinreader.data.doctr import DatasetError
+    from vinreader.training.detector import DetectorConfig, DetectorRecipe, config_dict
+    from vinreader.training.loop import fit
+    from vinreader.training.run import RunDir
+
+    if resume is not None:
+        run, config = resumed(resume, DetectorConfig, epochs)
+    else:
+        if not train_path or val_path is None:
+            raise typer.BadParameter("--train-path and --val-path are needed (unless --resume)")
+        try:
+            config = DetectorConfig(
+                train_paths=tuple(parse_weighted(p) for p in train_path),
+                val_path=str(val_path), arch=arch, input_size=input_size, epochs=epochs or 8, batch_size=batch_size,
+                lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
+                init=str(init) if init else None, max_val_images=max_val_images,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        run = RunDir.create(output, name)
+        run.write_config(config_dict(config))
+    try:
+        recipe = DetectorRecipe(config, log=typer.echo)
     except DatasetError as exc:
         raise typer.BadParameter(str(exc)) from exc
     best = fit(recipe, run, epochs=config.epochs, lr=config.lr, resume=resume is not None, log=typer.echo)

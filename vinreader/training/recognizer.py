@@ -21,6 +21,7 @@ from vinreader.data.doctr import DatasetError, load_text_labels
 from vinreader.evaluation.metrics import recognition_metrics
 from vinreader.models.recognizer import prepare_crop
 from vinreader.nets.registry import build_net
+from vinreader.training.mixing import check_train_paths, sample_indices
 from vinreader.vin import VIN_ALPHABET
 
 # albumentations looks for a newer release on PyPI when imported; training never goes online.
@@ -49,11 +50,7 @@ class RecognizerConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.train_paths:
-            raise ValueError("at least one --train-path is needed")
-        for path, weight in self.train_paths:
-            if weight <= 0:
-                raise ValueError(f"--train-path {path}: weight must be > 0, got {weight}")
+        check_train_paths(self.train_paths)
         if self.height % 16 or self.width % 4:
             raise ValueError(f"input {self.height}x{self.width}: height must be a multiple of 16, width of 4")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
@@ -147,10 +144,8 @@ class RecognizerRecipe:
         self.ctc = nn.CTCLoss(blank=0, zero_infinity=True)
 
     def _sample_indices(self) -> list[tuple[int, int]]:
-        """(dataset, item) pairs drawn with each dataset's weight, whatever its size."""
-        weights = np.array([w for _, w in self.train_sets], float)
-        choice = self.rng.choice(len(self.train_sets), size=self.samples_per_epoch, p=weights / weights.sum())
-        return [(int(d), int(self.rng.integers(len(self.train_sets[d][0][0])))) for d in choice]
+        sizes = [len(s[0]) for s, _ in self.train_sets]
+        return sample_indices(self.rng, sizes, [w for _, w in self.train_sets], self.samples_per_epoch)
 
     def train_batches(self, epoch: int):
         indices = self._sample_indices()

@@ -1,0 +1,142 @@
+"""VINs in 17 boxes: finding the row on generated forms, glyph normalisation, the CLI with the shipped model."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from vinreader.boxes.find import cut_cells, find_box_row
+from vinreader.boxes.glyph import is_empty, normalize_glyph
+from vinreader.cli import app
+from vinreader.synth.boxcells import font_glyph
+from vinreader.synth.fonts import available_fonts
+from vinreader.synth.forms import render_form
+
+VIN = "1HGCM82633A004352"
+
+
+@pytest.fixture(scope="module")
+def forms():
+    return [render_form(None, np.random.default_rng(seed)) for seed in range(6)]
+
+
+def test_row_found_on_generated_forms(forms):
+    for form in forms:
+        row = find_box_row(form.scene.image)
+        assert row is not None, form.scene.vin
+        assert row.cells.shape == (17, 4, 2)
+        side = float(np.linalg.norm(form.cells[0][1] - form.cells[0][0]))
+        # Every box within a quarter box of where it was drawn, in reading order.
+        assert np.abs(row.cells.mean(axis=1) - form.cells.mean(axis=1)).max() < side / 4
+        assert row.found.sum() >= 14
+        crops = cut_cells(form.scene.image, row)
+        assert len(crops) == 17 and all(c.shape[:2] == (48, 48) for c in crops)
+
+
+def test_no_row_on_a_page_without_boxes():
+    page = np.full((600, 800, 3), 240, np.uint8)
+    cv2.putText(page, "no boxes here", (50, 300), cv2.FONT_HERSHEY_SIMPLEX, 2, (20, 20, 20), 3)
+    for x in range(50, 500, 45):  # a row of 10 boxes is not a VIN row
+        cv2.rectangle(page, (x, 400), (x + 40, 440), (0, 0, 0), 2)
+    assert find_box_row(page) is None
+
+
+def _boxed(char: str, invert: bool, border: bool) -> np.ndarray:
+    """A 56 px box holding ``char`` in DejaVu: black on white, or white on black with a white border."""
+    ink = font_glyph(char, available_fonts("sans")[0], np.random.default_rng(0), size=40)
+    ys, xs = np.nonzero(ink > 0.1)
+    ink = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    cell = np.zeros((56, 56), np.float32)
+    y, x = (56 - ink.shape[0]) // 2, (56 - ink.shape[1]) // 2
+    cell[y : y + ink.shape[0], x : x + ink.shape[1]] = ink
+    if border:
+        cell[:3], cell[-3:], cell[:, :3], cell[:, -3:] = 1, 1, 1, 1
+    image = (cell * 255).astype(np.uint8)
+    return image if invert else 255 - image
+
+
+@pytest.mark.parametrize("char", ["7", "E", "W", "1"])
+def test_glyph_polarity_and_border(char):
+    plain = normalize_glyph(_boxed(char, invert=False, border=False))
+    white_on_black = normalize_glyph(_boxed(char, invert=True, border=True))
+    black_on_white = normalize_glyph(cv2.cvtColor(_boxed(char, invert=False, border=True), cv2.COLOR_GRAY2RGB))
+    for glyph in (white_on_black, black_on_white):
+        assert glyph.shape == (32, 32) and glyph.dtype == np.uint8
+        assert glyph[16].max() == 255 or glyph[:, 16].max() == 255  # white ink
+        assert glyph[0].max() == 0 and glyph[:, 0].max() == 0  # no border left
+        # The same glyph whatever the polarity and border.
+        assert np.abs(glyph.astype(int) - plain.astype(int)).mean() < 8
+
+
+def test_tight_glyph_keeps_its_bar_and_empty_box_is_empty():
+    bar = np.full((40, 30), 255, np.uint8)
+    bar[2:8, 2:28] = 0  # a tightly cut "T": the bar is not a box border
+    bar[8:38, 12:18] = 0
+    glyph = normalize_glyph(bar)
+    assert glyph[4:8].max() == 255 and not is_empty(glyph)
+    empty = np.full((48, 48), 230, np.uint8)
+    empty[:2], empty[-2:], empty[:, :2], empty[:, -2:] = 20, 20, 20, 20
+    assert is_empty(normalize_glyph(empty + np.random.default_rng(0).integers(0, 6, (48, 48), dtype=np.uint8)))
+
+
+def test_classify_cli_on_a_folder(tmp_path):
+    chars = "7KX"
+    for k, char in enumerate(chars):
+        cv2.imwrite(str(tmp_path / f"{k}_{char}.png"), _boxed(char, invert=k % 2 == 0, border=True))
+    (tmp_path / "3_broken.png").write_bytes(b"not an image")
+    result = CliRunner().invoke(app, ["boxes", "classify", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 1  # one bad file: reported, the others still classified
+    rows = {r["path"].rsplit("/", 1)[-1]: r for r in json.loads(result.stdout)}
+    for k, char in enumerate(chars):
+        row = rows[f"{k}_{char}.png"]
+        assert row["char"] == char and row["error"] is None and len(row["alternatives"]) == 3
+    assert "3_broken.png" in rows["3_broken.png"]["error"]
+    table = CliRunner().invoke(app, ["boxes", "classify", str(tmp_path)])
+    assert table.exit_code == 1 and "path" in table.stdout and "3_broken.png" in table.stderr
+    csv_out = CliRunner().invoke(app, ["boxes", "classify", str(tmp_path), "--format", "csv"])
+    assert csv_out.stdout.splitlines()[0] == "path,char,confidence,alternatives,error"
+
+
+def test_boxes_read_cli_on_a_generated_form(tmp_path):
+    form = render_form(VIN, np.random.default_rng(3), handwritten=False, max_angle=6)
+    path = tmp_path / "form.png"
+    cv2.imwrite(str(path), form.scene.image[:, :, ::-1])
+    overlays = tmp_path / "overlays"
+    result = CliRunner().invoke(
+        app,
+        ["boxes", "read", str(path), str(tmp_path / "missing.png"), "--format", "json", "--visualize", str(overlays)],
+    )
+    assert result.exit_code == 1, result.output  # the missing file is an error; the form is still read
+    by_name = {r["path"].rsplit("/", 1)[-1]: r for r in json.loads(result.stdout)}
+    read = by_name["form.png"]
+    assert read["vin"] == VIN, read
+    assert read["check_digit"] == "valid" and read["info"]["manufacturer"]
+    assert len(read["chars"]) == 17 and all(len(c["alternatives"]) == 3 for c in read["chars"])
+    assert np.abs(np.array(read["polygon"]) - form.scene.polygon).max() < 10
+    assert "file not found" in by_name["missing.png"]["error"]
+    assert (overlays / "form.png").is_file()
+
+
+def test_synth_form_kind(tmp_path):
+    result = CliRunner().invoke(
+        app, ["synth", "--out", str(tmp_path), "--n", "2", "--kinds", "form", "--parts", "e2e", "--workers", "1", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    labels = json.loads((tmp_path / "e2e" / "labels.json").read_text())
+    assert sorted(labels) == ["form_000000.jpg", "form_000001.jpg"]
+    assert all(len(vin) == 17 for vin in labels.values())
+    image = cv2.imread(str(tmp_path / "e2e" / "images" / "form_000000.jpg"))[:, :, ::-1]
+    assert find_box_row(image) is not None
+
+
+def test_shipped_classifier_has_its_card():
+    from vinreader.models.registry import available_models, build_classifier, load_card
+
+    assert "vin_charbox" in available_models("classifier")
+    card, base = load_card("vin_charbox")
+    assert (base / card["card"]).is_file() and (base / card["weights"]).stat().st_size <= 2_000_000
+    assert build_classifier("vin_charbox", threads=1)(np.zeros((1, 32, 32), np.uint8)).shape == (1, 33)

@@ -1,0 +1,91 @@
+"""The charbox classifier: EMNIST CSV loading, tiny training with run folder and resume, ONNX export."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from vinreader.cli import app
+from vinreader.data.characters import load_emnist_csv
+from vinreader.data.doctr import DatasetError
+from vinreader.vin import VIN_ALPHABET
+
+
+def _emnist_csv(path, labels: list[int]) -> None:
+    """Rows as EMNIST stores them: label, then the transposed 28 x 28 image (a mark at row 2, column 20)."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        for label in labels:
+            image = np.zeros((28, 28), np.uint8)
+            image[2, 20] = 255
+            image[5:23, 12:16] = 200
+            writer.writerow([label, *image.T.reshape(-1).tolist()])
+
+
+def test_emnist_csv_loader(tmp_path):
+    path = tmp_path / "emnist-balanced-train.csv"
+    # 3 -> "3", 10 -> "A", 18 -> "I" (dropped), 24 -> "O" (dropped), 26 -> "Q" (dropped), 33 -> "X", 40 -> "g" (dropped)
+    _emnist_csv(path, [3, 10, 18, 24, 26, 33, 40])
+    chars = load_emnist_csv(path)
+    assert len(chars) == 3 and chars.images.shape == (3, 28, 28)
+    assert [VIN_ALPHABET[i] for i in chars.labels] == ["3", "A", "X"]
+    assert chars.images[0][2, 20] == 255 and chars.images[0][20, 2] == 0  # transposed back
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3\n")
+    with pytest.raises(DatasetError, match="bad.csv:1"):
+        load_emnist_csv(bad)
+
+
+def _train(args: list[str]) -> None:
+    result = CliRunner().invoke(app, ["train", "charbox", *args])
+    assert result.exit_code == 0, result.output
+
+
+def test_train_resume_export(tmp_path):
+    emnist = tmp_path / "emnist-balanced-train.csv"
+    _emnist_csv(emnist, [3, 10, 33] * 5)
+    runs = tmp_path / "runs"
+    common = ["--samples", "256", "--batch-size", "64", "--val-font-samples", "16", "--workers", "1"]
+    _train(["--arch", "charbox_cnn_tiny", "--epochs", "1", "--emnist-csv", str(emnist), "--output", str(runs),
+            "--name", "tiny", *common])  # fmt: skip
+    run = runs / "tiny"
+    for name in ("config.json", "metrics.csv", "curves.png", "last.pt", "best.pt", "bank.npz"):
+        assert (run / name).is_file(), name
+    config = json.loads((run / "config.json").read_text())
+    assert config["task"] == "charbox" and config["emnist_csv"] == str(emnist)
+
+    _train(["--resume", str(run), "--epochs", "2"])
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert [int(float(r["epoch"])) for r in rows] == [1, 2]
+    assert {"val_acc", "val_mnist_acc", "val_font_acc"} <= set(rows[0])
+
+    import torch
+
+    meta = torch.load(run / "best.pt", weights_only=False)["meta"]
+    assert meta["task"] == "charbox" and meta["alphabet"] == VIN_ALPHABET
+    assert meta["input"]["height"] == meta["input"]["width"] == 32
+
+    onnx_path = tmp_path / "model" / "tiny_charbox.onnx"
+    result = CliRunner().invoke(app, ["export", "--checkpoint", str(run), "--out", str(onnx_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["max_abs_diff"] < 1e-4
+    from vinreader.models.registry import build_classifier
+
+    classifier = build_classifier(onnx_path.with_suffix(".json"))
+    probs = classifier(np.zeros((3, 32, 32), np.uint8))
+    assert probs.shape == (3, 33) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_mnist_splits_are_disjoint_and_heldout_is_balanced():
+    from vinreader.data.characters import mnist_digits
+
+    splits = {name: mnist_digits(name) for name in ("train", "val", "heldout")}
+    assert [len(s) for s in splits.values()] == [3600, 400, 1000]
+    assert np.bincount(splits["heldout"].labels).tolist() == [100] * 10
+    seen = {s.tobytes() for name in ("train", "val") for s in splits[name].images}
+    assert not any(image.tobytes() in seen for image in splits["heldout"].images)

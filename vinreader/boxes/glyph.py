@@ -1,0 +1,193 @@
+"""One box -> one normalised glyph: polarity, box border removed, ink centred in a 32 x 32 square.
+
+The classifier is trained on what this function returns (MNIST digits, EMNIST letters, font glyphs and
+cut-out boxes all pass through it), so training and inference see the same thing: white ink on black,
+the ink's box scaled to fit ``fit`` pixels and centred, grey levels kept.
+
+Polarity is decided on the inside of the box (the outer band may be the box's own border, which has
+the ink's colour): the colour most of the inside has is the background. Border lines are rows or
+columns near an edge that are almost entirely ink; they, and everything between them and the edge,
+are cleared.
+
+Example:
+    >>> import numpy as np
+    >>> box = np.zeros((40, 40), np.uint8); box[:3] = box[-3:] = box[:, :3] = box[:, -3:] = 255
+    >>> box[10:30, 18:22] = 255  # a white "1" on black, with a white border left from the box
+    >>> glyph = normalize_glyph(box)
+    >>> glyph.shape, int(glyph[0].max()), int(glyph[16, 16])
+    ((32, 32), 0, 255)
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+GLYPH_SIZE = 32
+GLYPH_FIT = 24  # the ink's longer side, in pixels of the normalised glyph
+MIN_CONTRAST = 48  # grey levels between background and ink below which a box is taken as empty
+_BAND = 0.25  # border lines are searched within this fraction of the side from each edge
+_LINE_FILL = 0.7  # a row (column) with this fraction of ink in the band is a border line
+_MIN_INK = 0.01  # an ink area below this fraction of the box is noise, not a character
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """RGB or grey uint8 -> grey uint8."""
+    if image.ndim == 3:
+        return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY if image.shape[2] == 3 else cv2.COLOR_RGBA2GRAY)
+    return image
+
+
+def ink_map(grey: np.ndarray) -> np.ndarray | None:
+    """Grey box -> float32 ink level in [0, 1] (1 = ink), or None when the box holds no contrast.
+
+    Threshold, polarity and levels come from the inside of the box only: its border, often darker
+    and thicker than the character, would otherwise set them and hide a light pencil stroke.
+    """
+    h, w = grey.shape
+    my, mx = max(1, round(0.15 * h)), max(1, round(0.15 * w))
+    inside = cv2.GaussianBlur(grey, (3, 3), 0)[my : h - my, mx : w - mx]
+    lo, hi = np.percentile(inside, (1, 99))
+    if hi - lo < MIN_CONTRAST:
+        return None
+    threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = inside > threshold
+    bright_ink = bright.mean() < 0.5  # the background is what most of the inside is
+    level = grey.astype(np.float32) if bright_ink else 255.0 - grey.astype(np.float32)
+    inside_level = level[my : h - my, mx : w - mx]
+    is_ink = bright if bright_ink else ~bright
+    if is_ink.all() or not is_ink.any():
+        return None
+    bg, fg = float(np.median(inside_level[~is_ink])), float(np.percentile(inside_level[is_ink], 90))
+    if fg - bg < MIN_CONTRAST * 0.75:
+        return None
+    return np.clip((level - bg) / (fg - bg), 0.0, 1.0)
+
+
+def _line_runs(profile: np.ndarray, band: int) -> tuple[list[int], list[int]]:
+    """Border-line rows (or columns) at each end: the outermost run of near-full lines within ``band``."""
+    lines = profile >= _LINE_FILL
+    n = len(profile)
+    # A wall is a few pixels thick; a longer run is a wall with a character's stroke against it,
+    # and the stroke stays.
+    longest = max(3, round(0.14 * n))
+
+    def run(indices: range) -> list[int]:
+        found: list[int] = []
+        for i in indices:
+            if lines[i] and len(found) < longest:
+                found.append(i)
+            elif found:
+                break  # the run ended: a gap, then maybe a character's bar, which stays
+        return found
+
+    return run(range(band)), run(range(n - 1, n - 1 - band, -1))
+
+
+def clear_border(ink: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Ink with the box border (near-full ink lines at the edges, and all beyond them) set to 0.
+
+    A thin or faint wall, or one a degree or two off the crop's axes, still fills a band of three rows
+    (columns): lines are looked for in that band, at a lower ink level than the character's.
+    """
+    ink = ink.copy()
+    faint = (ink > 0.25).astype(np.uint8)
+    h, w = faint.shape
+    rows = cv2.dilate(faint, np.ones((3, 1), np.uint8)).mean(axis=1)
+    cols = cv2.dilate(faint, np.ones((1, 3), np.uint8)).mean(axis=0)
+    top, bottom = _line_runs(rows, max(1, round(_BAND * h)))
+    left, right = _line_runs(cols, max(1, round(_BAND * w)))
+    sides = [side for side in (top, bottom, left, right) if side]
+    if len(sides) == 1 and not _gap_after(rows if (top or bottom) else cols, sides[0], bool(top or left)):
+        # One full line and no gap between it and the rest: the bar of a tightly cut "T" or "7".
+        return _drop_edge_specks(ink, threshold)
+    # One pixel more than the line: its anti-aliased edge would otherwise stay as a faint stroke.
+    if top:
+        ink[: min(h, max(top) + 2)] = 0
+    if bottom:
+        ink[max(0, min(bottom) - 1) :] = 0
+    if left:
+        ink[:, : min(w, max(left) + 2)] = 0
+    if right:
+        ink[:, max(0, min(right) - 1) :] = 0
+    return _drop_edge_specks(ink, threshold)
+
+
+def _gap_after(profile: np.ndarray, line: list[int], from_start: bool) -> bool:
+    """Whether an (almost) empty row or column separates a border line from what lies inside it."""
+    inner = profile[max(line) + 1 :] if from_start else profile[: min(line)][::-1]
+    ink_seen = np.flatnonzero(inner > 0.02)
+    return inner.size > 0 and (ink_seen.size == 0 or ink_seen[0] > 0)
+
+
+def _drop_edge_specks(ink: np.ndarray, threshold: float) -> np.ndarray:
+    """Remove what is not the character: pieces thin along an edge (ends of neighbouring box lines),
+    a frame left whole (a tilted border no row or column follows), and dirt small next to the rest."""
+    mask = (ink > threshold).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return ink
+    h, w = mask.shape
+    keep = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        edges = (x == 0) + (y == 0) + (x + bw == w) + (y + bh == h)
+        thin_along_edge = edges > 0 and min(bw, bh) <= max(2, 0.08 * min(h, w))
+        frame = bw > 0.8 * w and bh > 0.8 * h and area < 0.35 * bw * bh and _hollow(labels == i)
+        keep[i] = not thin_along_edge and not frame and not _wall_piece(x, y, bw, bh, h, w)
+    areas = np.where(keep, stats[:, cv2.CC_STAT_AREA], 0)
+    keep &= areas >= max(3, 0.12 * areas.max())
+    kept = keep[labels]
+    # Grey, anti-aliased pixels next to kept ink stay; those near removed pieces go.
+    near = cv2.dilate(kept.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return np.where(near, ink, 0.0).astype(np.float32)
+
+
+def _hollow(component: np.ndarray) -> bool:
+    """Whether a shape lies almost all in the outer ring of the box: a frame, not a wide "W" or "M"."""
+    h, w = component.shape
+    center = component[h // 4 : h - h // 4, w // 4 : w - w // 4].sum()
+    return center < 0.08 * component.sum()
+
+
+def _wall_piece(x: int, y: int, bw: int, bh: int, h: int, w: int) -> bool:
+    """A long thin stroke parallel to, and near, an edge: what is left of a box wall, not a character."""
+    vertical = bw <= 0.12 * w and bh >= 0.6 * h and min(x + bw, w - x) <= 0.2 * w
+    horizontal = bh <= 0.12 * h and bw >= 0.6 * w and min(y + bh, h - y) <= 0.2 * h
+    return vertical or horizontal
+
+
+def center_glyph(ink: np.ndarray, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT) -> np.ndarray:
+    """Crop the ink's box, scale its longer side to ``fit`` (aspect kept), centre it: uint8 (size, size)."""
+    ys, xs = np.nonzero(ink > 0.2)
+    out = np.zeros((size, size), np.uint8)
+    if ys.size == 0:
+        return out
+    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    h, w = crop.shape
+    scale = fit / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    resized = cv2.resize(crop, (nw, nh), interpolation=interpolation)
+    y0, x0 = (size - nh) // 2, (size - nw) // 2
+    out[y0 : y0 + nh, x0 : x0 + nw] = np.clip(resized * 255 + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def normalize_glyph(image: np.ndarray, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT) -> np.ndarray:
+    """A cut-out box (any polarity, border or not; RGB or grey uint8) -> (size, size) white-on-black uint8.
+
+    An empty box gives an all-black glyph (see :func:`is_empty`).
+    """
+    ink = ink_map(to_grey(image))
+    if ink is None:
+        return np.zeros((size, size), np.uint8)
+    ink = clear_border(ink)
+    if (ink > 0.5).mean() < _MIN_INK:
+        return np.zeros((size, size), np.uint8)
+    return center_glyph(ink, size, fit)
+
+
+def is_empty(glyph: np.ndarray) -> bool:
+    """Whether a normalised glyph holds no character."""
+    return int(glyph.max()) < 128

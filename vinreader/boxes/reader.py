@@ -1,0 +1,130 @@
+"""BoxReader: a form with the VIN in 17 boxes -> VinResult, like the photo reader's.
+
+load (io.py) -> find the row of 17 boxes (find.py) -> cut each box -> normalise each glyph (glyph.py)
+-> classify (models/charbox.py) -> one candidate, scored by the VIN rules (choose.py) -> VinResult.
+
+Each character keeps its probability and runners-up. The answer is given only when the candidate's
+score (its weakest character, discounted by the VIN rules: a wrong required check digit, an unknown
+maker code) reaches ``min_score``; an empty box or a row that cannot be found gives no VIN.
+
+Example:
+    >>> from vinreader.boxes import BoxReader
+    >>> reader = BoxReader()  # doctest: +SKIP
+    >>> reader.read("form.png").vin  # doctest: +SKIP
+    '1HGCM82633A004352'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from vinreader.boxes.find import cut_cells, find_box_row
+from vinreader.boxes.glyph import is_empty, normalize_glyph
+from vinreader.choose import decide
+from vinreader.io import Page
+from vinreader.pages import read_best_page
+from vinreader.types import Candidate, CharReading, VinResult
+from vinreader.vin import VIN_ALPHABET, check_digit_status, decode
+
+
+@dataclass(frozen=True)
+class BoxReaderConfig:
+    """Settings of the box reader.
+
+    Attributes:
+        classifier: model name or card path of the character classifier.
+        min_score: the weakest character's probability, after the VIN-rule discounts, needed to answer
+            (chosen on generated validation forms, seed 7; see the model card).
+        alternatives: runners-up kept per character.
+        max_side: images are shrunk to this longest side when loaded.
+    """
+
+    classifier: str = "vin_charbox"
+    min_score: float = 0.5
+    alternatives: int = 3
+    max_side: int = 4096
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_score <= 1:
+            raise ValueError(f"min_score must be in [0, 1], got {self.min_score}")
+        if self.alternatives < 0:
+            raise ValueError(f"alternatives must be >= 0, got {self.alternatives}")
+
+
+def char_readings(probs: np.ndarray, alternatives: int = 3) -> list[CharReading]:
+    """(N, 33) probabilities -> the best character of each row with its runners-up."""
+    readings = []
+    for row in probs:
+        order = np.argsort(-row)
+        alts = tuple((VIN_ALPHABET[k], float(row[k])) for k in order[1 : 1 + alternatives])
+        readings.append(CharReading(VIN_ALPHABET[order[0]], float(row[order[0]]), alts))
+    return readings
+
+
+class BoxReader:
+    """Reads VINs written one character per box; the classifier loads once."""
+
+    def __init__(self, config: BoxReaderConfig | None = None) -> None:
+        from vinreader.models.registry import build_classifier
+
+        self.config = config or BoxReaderConfig()
+        self.classifier = build_classifier(self.config.classifier)
+
+    def classify(self, boxes: list[np.ndarray]) -> list[CharReading | None]:
+        """Cut-out boxes (any polarity, border or not) -> one reading each; None for an empty box."""
+        glyphs = [normalize_glyph(box) for box in boxes]
+        filled = [k for k, glyph in enumerate(glyphs) if not is_empty(glyph)]
+        readings: list[CharReading | None] = [None] * len(glyphs)
+        if filled:
+            probs = self.classifier(np.stack([glyphs[k] for k in filled]))
+            for k, reading in zip(filled, char_readings(probs, self.config.alternatives), strict=True):
+                readings[k] = reading
+        return readings
+
+    def read(self, source: Any, name: str | None = None) -> VinResult:
+        """Read one form (path, bytes, array, PIL image; a PDF's best page). Never raises for bad input."""
+        return read_best_page(source, name, self.config.max_side, self._read_page)
+
+    def _read_page(self, page: Page, label: str) -> VinResult:
+        row = find_box_row(page.image)
+        if row is None:
+            return VinResult(path=label, page=page.page, reasons=("no_box_row_found",))
+        polygon = tuple((float(x), float(y)) for x, y in row.polygon / page.scale)
+        readings = self.classify(cut_cells(page.image, row))
+        extra = {"boxes_found": int(row.found.sum())}
+        if any(r is None for r in readings):
+            empty = [k + 1 for k, r in enumerate(readings) if r is None]
+            chars = tuple(r or CharReading("", 0.0) for r in readings)
+            reasons = ("empty_box",)
+            return VinResult(path=label, page=page.page, chars=chars, polygon=polygon, reasons=reasons,
+                             extra={**extra, "empty_boxes": empty})  # fmt: skip
+        return self._decide(readings, polygon, page, label, extra)
+
+    def _decide(
+        self, readings: list[CharReading], polygon: Any, page: Page, label: str, extra: dict[str, Any]
+    ) -> VinResult:
+        vin = "".join(r.char for r in readings)
+        candidate = Candidate(
+            vin, tuple(readings), "text", 0.0, polygon, page.page, check_digit_status(vin), reasons=()
+        )
+        decision = decide([candidate], self.config.min_score)
+        best = decision.best
+        assert best is not None  # one candidate in, one out
+        return VinResult(
+            path=label,
+            vin=best.vin if decision.answer else None,
+            confidence=best.confidence,
+            chars=best.chars,
+            check_digit=best.check_digit,
+            source="text",
+            polygon=polygon,
+            page=page.page,
+            info=decode(best.vin) if decision.answer else None,
+            needs_review=not decision.answer,
+            reasons=decision.reasons,
+            candidates=decision.candidates,
+            extra=extra,
+        )

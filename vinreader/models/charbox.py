@@ -1,0 +1,58 @@
+"""Boxed-character classification on onnxruntime: normalised 32 x 32 glyphs -> probabilities over the VIN alphabet.
+
+The model card (``vin_charbox.json``) holds the alphabet, the input size and the normalization, so
+the classifier is rebuilt from it alone; glyphs come from `vinreader.boxes.glyph.normalize_glyph`,
+the same function training used.
+
+Example:
+    >>> from vinreader.models.registry import build_classifier
+    >>> classifier = build_classifier("vin_charbox")
+    >>> import numpy as np
+    >>> classifier(np.zeros((2, 32, 32), np.uint8)).shape
+    (2, 33)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from vinreader.models.registry import register
+from vinreader.models.session import onnx_session
+from vinreader.vin import VIN_ALPHABET
+
+
+@register("classifier", "charbox_onnx")
+class CharClassifier:
+    """A character classifier in ONNX: (N, 1, size, size) in, (N, len(alphabet)) softmax out."""
+
+    def __init__(
+        self,
+        weights: Path,
+        name: str = "charbox",
+        alphabet: str = VIN_ALPHABET,
+        size: int = 32,
+        mean: float = 0.5,
+        std: float = 0.5,
+        threads: int = 0,
+    ) -> None:
+        if sorted(alphabet) != sorted(VIN_ALPHABET):
+            raise ValueError(f"{weights}: the classifier's alphabet must be the 33 VIN characters, got {alphabet!r}")
+        self.name, self.alphabet, self.size = name, alphabet, size
+        self.mean, self.std = float(mean), float(std)
+        self.session = onnx_session(weights, threads)
+        self.input_name = self.session.get_inputs()[0].name
+        # Columns reordered to VIN_ALPHABET order, whatever order the network was trained in.
+        self.order = np.array([alphabet.index(c) for c in VIN_ALPHABET])
+
+    def __call__(self, glyphs: np.ndarray) -> np.ndarray:
+        """(N, size, size) uint8 normalised glyphs -> (N, 33) probabilities in `VIN_ALPHABET` order."""
+        glyphs = np.asarray(glyphs)
+        if glyphs.ndim != 3 or glyphs.shape[1:] != (self.size, self.size):
+            raise ValueError(f"expected (N, {self.size}, {self.size}) glyphs, got {glyphs.shape}")
+        if len(glyphs) == 0:
+            return np.zeros((0, len(VIN_ALPHABET)), np.float32)
+        x = ((glyphs.astype(np.float32) / 255.0 - self.mean) / self.std)[:, None]
+        probs = self.session.run(None, {self.input_name: x})[0]
+        return probs[:, self.order]
