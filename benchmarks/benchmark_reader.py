@@ -3,7 +3,7 @@
 Prints a Markdown table (the README's) and writes ``runs/benchmark/benchmark.json``. Figures are
 medians over images; nothing here is asserted (benchmarks are not tests).
 
-    python benchmarks/benchmark_reader.py [--synthetic N] [--threads T]
+    python benchmarks/benchmark_reader.py [--synthetic N] [--threads T] [--detector NAME]
 """
 
 from __future__ import annotations
@@ -66,10 +66,11 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=ROOT.parent / "shared/data/vin-real-dev/e2e")
     parser.add_argument("--synthetic", type=int, default=24, help="number of synthetic phone photos")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads (0: all cores)")
+    parser.add_argument("--detector", help="detector name or card (default: the reader's)")
     parser.add_argument("--out", type=Path, default=ROOT / "runs/benchmark")
     args = parser.parse_args()
 
-    reader = VinReader(threads=args.threads)
+    reader = VinReader(threads=args.threads, **({"detector": args.detector} if args.detector else {}))
     reader.read(np.full((256, 256, 3), 255, np.uint8))  # warm-up: first-run allocations are not typical
     results, rows = {}, []
     if args.dev.is_dir():
@@ -92,6 +93,7 @@ def main() -> None:
         "cpus": __import__("os").cpu_count(),
         "processor": platform.processor(),
         "threads": args.threads,
+        "detector": reader.config.detector,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmark.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))

@@ -93,3 +93,23 @@ def test_bad_label_is_a_clear_error(datasets, tmp_path):
     )
     assert result.exit_code == 2
     assert "0.png" in result.output and "outside the VIN alphabet" in result.output
+
+
+def test_moving_average_is_saved_and_resumed(datasets, tmp_path):
+    import torch
+
+    train, val = datasets
+    runs = tmp_path / "runs"
+    _train([
+        "--train-path", str(train), "--val-path", str(val), "--arch", "crnn_vin_tiny", "--epochs", "1",
+        "--batch-size", "16", "--ema", "0.9", "--output", str(runs), "--name", "ema",
+    ])  # fmt: skip
+    run = runs / "ema"
+    last = torch.load(run / "last.pt", weights_only=False)
+    assert json.loads((run / "config.json").read_text())["ema"] == 0.9
+    # The saved model is the average, not the raw weights training goes on from.
+    averaged, raw = last["model"], last["train_model"]
+    assert any(not torch.equal(averaged[k], raw[k]) for k in raw if raw[k].is_floating_point())
+    _train(["--resume", str(run), "--epochs", "2"])
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert [int(float(r["epoch"])) for r in rows] == [1, 2]

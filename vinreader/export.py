@@ -136,5 +136,7 @@ def export(checkpoint: str | Path, out: str | Path, samples: int = 8, seed: int 
     card = _CARDS[meta["task"]](meta, out.name, out.stem)
     card["training"] = {"epoch": state.get("epoch"), "metrics": state.get("metrics"), "meta": meta}
     card["parity"] = report
+    if out.with_suffix(".md").is_file():  # the human-written model card beside the weights
+        card["card"] = out.with_suffix(".md").name
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return report

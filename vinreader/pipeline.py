@@ -48,7 +48,7 @@ class ReaderConfig:
         threads: onnxruntime threads per model (0: all cores).
     """
 
-    detector: str = "ppocr_v6_det"
+    detector: str = "vin_dbnet"
     recognizer: str = "ppocr_v6_rec"
     fallback_detector: str = "ppocr_v6_det"
     min_score: float = 0.65
@@ -117,18 +117,23 @@ class VinReader:
 
     # -- stages -------------------------------------------------------------------------------
     def _read_page(self, page: Page, label: str) -> VinResult:
-        candidates: list[Candidate] = []
+        barcodes: list[Candidate] = []
         if self.config.barcodes:
-            candidates += [_scale_candidate(c, page) for c in barcode_candidates(page.image, page.page)]
-        decision = decide(candidates, self.config.min_score)
+            barcodes = [_scale_candidate(c, page) for c in barcode_candidates(page.image, page.page)]
         detectors = [self.detector] + ([self.fallback_detector] if self.fallback_detector else [])
+        pooled = list(barcodes)
         for attempt, detector in enumerate(detectors):
             if attempt:
                 self.fallbacks += 1
+            # Each detector's reading stands on its own (with the barcodes): the fallback reads the page
+            # afresh, so a rough crop's misreading from the first detector cannot veto its answer.
+            candidates = list(barcodes)
             decision = self._detect_and_read(detector, page, candidates)
             if decision.answer:
-                break
-        return self._result(decision, page, label)
+                return self._result(decision, page, label)
+            pooled += candidates[len(barcodes) :]
+        # No detector answered: every candidate seen is listed for review.
+        return self._result(decide(pooled, self.config.min_score), page, label)
 
     def _detect_and_read(self, detector: Any, page: Page, candidates: list[Candidate]) -> Decision:
         """Detect and recognize lines, upright first, adding to ``candidates`` until the answer is clear."""

@@ -57,6 +57,7 @@ def train_recognizer(
     no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the crops as they are.")] = False,
     seed: Annotated[int, typer.Option()] = 0,
     init: Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")] = None,
+    ema: Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")] = 0.0,
     resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/recognizer"),
     name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
@@ -77,7 +78,7 @@ def train_recognizer(
                 train_paths=tuple(parse_weighted(p) for p in train_path),
                 val_path=str(val_path), arch=arch, height=height, width=width, epochs=epochs or 30,
                 batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
-                seed=seed, init=str(init) if init else None,
+                seed=seed, init=str(init) if init else None, ema=ema,
             )  # fmt: skip
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
@@ -87,7 +88,7 @@ def train_recognizer(
         recipe = RecognizerRecipe(config, log=typer.echo)
     except DatasetError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    best = fit(recipe, run, epochs=config.epochs, lr=config.lr, resume=resume is not None, log=typer.echo)
+    best = fit(recipe, run, config.epochs, config.lr, resume=resume is not None, log=typer.echo, ema=config.ema)
     typer.echo(f"run: {run.path}  best: {best}")
 
 
@@ -153,6 +154,7 @@ def train_detector(
     no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the photos as they are.")] = False,
     seed: Annotated[int, typer.Option()] = 0,
     init: Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")] = None,
+    ema: Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")] = 0.0,
     resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/detector"),
     name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
@@ -173,7 +175,7 @@ def train_detector(
                 train_paths=tuple(parse_weighted(p) for p in train_path),
                 val_path=str(val_path), arch=arch, input_size=input_size, epochs=epochs or 8, batch_size=batch_size,
                 lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
-                init=str(init) if init else None, max_val_images=max_val_images,
+                init=str(init) if init else None, ema=ema, max_val_images=max_val_images,
             )  # fmt: skip
         except ValueError as exc:
             raise typer.BadParameter(str(exc)) from exc
@@ -183,5 +185,5 @@ def train_detector(
         recipe = DetectorRecipe(config, log=typer.echo)
     except DatasetError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    best = fit(recipe, run, epochs=config.epochs, lr=config.lr, resume=resume is not None, log=typer.echo)
+    best = fit(recipe, run, config.epochs, config.lr, resume=resume is not None, log=typer.echo, ema=config.ema)
     typer.echo(f"run: {run.path}  best: {best}")

@@ -53,6 +53,7 @@ class DetectorConfig:
     augment: bool = True
     seed: int = 0
     init: str | None = None
+    ema: float = 0.0  # decay of the weights' moving average (0: none); see training.loop.fit
     max_val_images: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -62,6 +63,8 @@ class DetectorConfig:
             raise ValueError(f"--input-size {self.input_size}: must be a multiple of 32 in [64, 1024]")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("epochs and batch size must be >= 1 and lr > 0")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"--ema {self.ema}: must be in [0, 1)")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class RecognizerConfig:
     augment: bool = True
     seed: int = 0
     init: str | None = None
+    ema: float = 0.0  # decay of the weights' moving average (0: none); see training.loop.fit
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -55,6 +56,8 @@ class RecognizerConfig:
             raise ValueError(f"input {self.height}x{self.width}: height must be a multiple of 16, width of 4")
         if self.epochs < 1 or self.batch_size < 1 or self.lr <= 0:
             raise ValueError("epochs and batch size must be >= 1 and lr > 0")
+        if not 0 <= self.ema < 1:
+            raise ValueError(f"--ema {self.ema}: must be in [0, 1)")
 
 
 def to_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
