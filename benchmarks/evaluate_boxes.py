@@ -28,7 +28,7 @@ from vinreader.boxes.reader import BoxReader, BoxReaderConfig
 from vinreader.data.characters import HELDOUT_FONTS, glyph_fonts, mnist_digits
 from vinreader.synth.boxcells import boxed_cell, distort, font_glyph
 from vinreader.synth.forms import render_form
-from vinreader.vin import VIN_ALPHABET
+from vinreader.vin import VIN_ALPHABET, check_digit_status
 
 LETTERS = [c for c in VIN_ALPHABET if c.isalpha()]
 _READER: dict[str, BoxReader] = {}
@@ -102,6 +102,7 @@ def _form(args: tuple[int, int, str]) -> dict:
         "score": best.score if best else 0.0,
         "reasons": list(result.reasons),
         "chars_correct": sum(a == b for a, b in zip(read, form.scene.vin, strict=False)),
+        "corrected": "check_digit_corrected" in result.reasons,
     }
 
 
@@ -127,9 +128,18 @@ def forms(classifier: str, seed: int, n: int, min_score: float, workers: int) ->
         17 * sum(r["found"] for r in rows), 1
     )
     summary.update({f"vin_{k}": v for k, v in at(min_score, rows).items()})
+    # A third of the generated VINs are drawn uniformly: in North America and China their check digit is then
+    # usually wrong, a VIN no real vehicle carries, which the reader rightly doubts (and may "correct").
+    impossible = [check_digit_status(r["vin"]) == "invalid" for r in rows]
+    summary["truth_check_digit_invalid_n"] = sum(impossible)
+    summary["corrected_answers"] = sum(r["corrected"] and r["score"] >= min_score for r in rows)
+    summary["corrected_answers_right"] = sum(
+        r["corrected"] and r["score"] >= min_score and r["read"] == r["vin"] for r in rows
+    )
     for name, subset in (
         ("handwritten", [r for r in rows if r["handwritten"]]),
         ("typed", [r for r in rows if not r["handwritten"]]),
+        ("possible_vins", [r for r, bad in zip(rows, impossible, strict=True) if not bad]),
     ):
         summary.update({f"{name}_{k}": v for k, v in at(min_score, subset).items()})
         summary[f"{name}_n"] = len(subset)

@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from vinreader.boxes.find import cut_cells, find_box_row
+from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid
 from vinreader.boxes.glyph import is_empty, normalize_glyph
+from vinreader.choose import check_digit_corrected, decide
 from vinreader.cli import app
 from vinreader.synth.boxcells import font_glyph
 from vinreader.synth.fonts import available_fonts
 from vinreader.synth.forms import render_form
+from vinreader.types import Candidate, CharReading
+from vinreader.vin import check_digit_status
 
 VIN = "1HGCM82633A004352"
 
@@ -81,6 +84,61 @@ def test_tight_glyph_keeps_its_bar_and_empty_box_is_empty():
     empty = np.full((48, 48), 230, np.uint8)
     empty[:2], empty[-2:], empty[:, :2], empty[:, -2:] = 20, 20, 20, 20
     assert is_empty(normalize_glyph(empty + np.random.default_rng(0).integers(0, 6, (48, 48), dtype=np.uint8)))
+
+
+def test_stroke_along_a_wall_is_not_taken_for_the_wall():
+    # A "D" written close to the left wall: its stem is long and near the edge, yet it is no wall (it does
+    # not span the box), so it stays; the walls themselves go.
+    box = np.full((48, 48), 235, np.uint8)
+    box[:2], box[-2:], box[:, :2], box[:, -2:] = 20, 20, 20, 20
+    cv2.line(box, (7, 9), (7, 38), 20, 3)
+    cv2.ellipse(box, (7, 24), (26, 15), 0, -90, 90, 20, 3)
+    glyph = normalize_glyph(box)
+    ys, xs = np.nonzero(glyph > 128)
+    assert xs.min() <= 5 and ys.max() - ys.min() >= 20  # the stem is the glyph's left edge and spans it
+    assert glyph[8:24, 4:8].mean() > 100  # the stem's pixels are there, not only the bowl
+
+
+def test_fit_grid_puts_a_dented_box_back_on_the_row():
+    side, pitch = 40.0, 44.0
+    cells = np.array(
+        [[(x, 100), (x + side, 100), (x + side, 100 + side), (x, 100 + side)] for x in 50 + pitch * np.arange(17)],
+        np.float32,
+    )
+    dented = cells.copy()
+    dented[5, 1] += (-12, 9)  # a character crossed the wall: the hole's corner moved inside
+    row = fit_grid(BoxRow(dented, np.ones(17, bool)))
+    assert np.abs(row.cells - cells).max() < 0.5
+    assert np.abs(dented - cells).max() > 10  # the test is not vacuous
+
+
+def _readings(vin: str, probs: dict[int, tuple[float, tuple[tuple[str, float], ...]]]) -> tuple[CharReading, ...]:
+    return tuple(CharReading(c, probs.get(k, (0.97, ()))[0], probs.get(k, (0.97, ()))[1]) for k, c in enumerate(vin))
+
+
+def test_check_digit_correction_uses_the_runners_up_and_says_so():
+    misread = "1HGCM82633A0043S2"  # the truth, VIN, has "5" where a "S" was read
+    assert check_digit_status(misread) == "invalid" and check_digit_status(VIN) == "valid"
+    chars = _readings(misread, {15: (0.55, (("5", 0.4), ("3", 0.03))), 4: (0.9, (("N", 0.08),))})
+    candidate = Candidate(misread, chars, "text", 0.0, check_digit="invalid")
+    fixed = check_digit_corrected(candidate)
+    assert fixed is not None and fixed.vin == VIN and fixed.check_digit == "valid"
+    assert "check_digit_corrected" in fixed.reasons
+    # Its confidence is the probability the check digit leaves, not a certainty: below 1, above the runner-up's.
+    assert 0.4 < fixed.chars[15].confidence < 1.0
+    assert fixed.chars[15].alternatives[0][0] in "S3"
+    decision = decide([candidate, fixed], 0.5)
+    assert decision.answer and decision.best.vin == VIN and "check_digit_corrected" in decision.reasons
+    assert decision.best.score < fixed.confidence  # the correction costs some score
+
+
+def test_check_digit_correction_only_where_the_region_requires_it():
+    european = "WVWZZZ1JZ3W386752"
+    chars = _readings(european, {})
+    assert check_digit_corrected(Candidate(european, chars, "text", 0.0, check_digit="not_applicable")) is None
+    # No runner-up can satisfy it: no correction, the reading stays invalid.
+    wrong = "1HGCM82633A0043S2"
+    assert check_digit_corrected(Candidate(wrong, _readings(wrong, {}), "text", 0.0, check_digit="invalid")) is None
 
 
 def test_classify_cli_on_a_folder(tmp_path):

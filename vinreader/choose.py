@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from vinreader.types import Candidate
-from vinreader.vin import check_digit_required, known_wmi
+from vinreader.types import Candidate, CharReading
+from vinreader.vin import VIN_LENGTH, check_digit_required, compute_check_digit, known_wmi
 
 # Multipliers of the score, each for one piece of evidence against a candidate.
 PENALTIES = {
@@ -21,7 +21,9 @@ PENALTIES = {
     "unknown_wmi": 0.6,  # vininfo does not know the maker code
     "length_forced": 0.5,  # CTC path had to be bent to 17 characters
     "window_of_longer_text": 0.7,  # 17 characters cut out of a longer run, no "VIN" label before it
+    "check_digit_corrected": 0.8,  # runners-up chosen to satisfy the check digit: the string was not read as is
 }
+_CHECK_POSITION = 8  # position 9, 0-based
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,129 @@ def score_candidate(candidate: Candidate) -> Candidate:
     for reason in reasons:
         score *= PENALTIES.get(reason, 1.0)
     return replace(candidate, score=score, reasons=tuple(dict.fromkeys(reasons)))
+
+
+def check_digit_corrected(candidate: Candidate) -> Candidate | None:
+    """The most probable reading that satisfies a required check digit the candidate fails, or None.
+
+    Each position may take its best character or one of its runners-up (the probabilities the reader
+    kept); the region (first character) must stay one that requires the check digit. Among the strings
+    whose check digit is right, the most probable one is taken, and each of its characters gets its
+    probability *given* a right check digit (sum over all such strings), so its confidence is what the
+    classifier and the check digit together support, not more. The candidate is marked
+    ``check_digit_corrected`` (a penalty in :data:`PENALTIES`). None when the check digit is not required,
+    already right, or no choice of the kept characters satisfies it.
+
+    Example:
+        >>> from vinreader.types import CharReading
+        >>> chars = [CharReading(c, 0.9, ()) for c in "1HGCM82633A004352"]
+        >>> chars[3] = CharReading("G", 0.6, (("C", 0.4),))  # "C" misread as "G": the check digit fails
+        >>> read = "".join(c.char for c in chars)
+        >>> fixed = check_digit_corrected(Candidate(read, tuple(chars), "text", 0.0, check_digit="invalid"))
+        >>> fixed.vin, fixed.reasons
+        ('1HGCM82633A004352', ('check_digit_corrected',))
+    """
+    if candidate.check_digit != "invalid" or not check_digit_required(candidate.vin):
+        return None
+    options = [_options(k, reading, candidate.vin) for k, reading in enumerate(candidate.chars)]
+    best, marginals = _check_digit_search(options)
+    if best is None:
+        return None
+    chars = tuple(_reading(options[k], marginals[k], char) for k, char in enumerate(best))
+    reasons = (*candidate.reasons, "check_digit_corrected")
+    return replace(candidate, vin=best, chars=chars, check_digit="valid", reasons=reasons)
+
+
+def _options(position: int, reading: CharReading, vin: str) -> dict[str, float]:
+    """The characters a position may take, with their probabilities (the region must keep its rule)."""
+    options = {reading.char: reading.confidence, **dict(reading.alternatives)}
+    if position == 0:
+        options = {c: p for c, p in options.items() if check_digit_required(c + vin[1:])}
+    return {c: p for c, p in options.items() if p > 0}
+
+
+def _check_digit_search(options: list[dict[str, float]]) -> tuple[str | None, list[dict[str, float]]]:
+    """Best string with a right check digit, and each position's probabilities given a right one.
+
+    Dynamic programme over the weighted sum modulo 11 (the check digit's own weight is 0): forward
+    sums (and maxima for the best string) up to each position, backward sums after it. The probability
+    not kept at a position (characters beyond the runners-up) counts as a character of any value, so
+    a correction is only as sure as the kept characters make it.
+    """
+    free = [k for k in range(len(options)) if k != _CHECK_POSITION]
+    terms = {k: [(c, p, check_digit_value(c, k)) for c, p in options[k].items()] for k in free}
+    check = _check_probabilities(options[_CHECK_POSITION])
+    forward = [[1.0] + [0.0] * 10]
+    best = [{0: (1.0, "")}]
+    for k in free:
+        forward.append(_sum_step(forward[-1], terms[k], +1))
+        best.append(_max_step(best[-1], terms[k]))
+    backward = [check]  # after the last position: the check digit must name the sum
+    for k in reversed(free):
+        backward.insert(0, _sum_step(backward[0], terms[k], -1))
+    total = backward[0][0]
+    kept_check = {10 if c == "X" else int(c): p for c, p in options[_CHECK_POSITION].items() if c.isdigit() or c == "X"}
+    ends = [(prob * kept_check.get(rest, 0.0), text, rest) for rest, (prob, text) in best[-1].items()]
+    prob, text, remainder = max(ends, default=(0.0, "", 0))
+    if total <= 0 or prob <= 0:
+        return None, []
+    marginals: list[dict[str, float]] = [{} for _ in options]
+    for i, k in enumerate(free):
+        for c, p, value in terms[k]:
+            joint = sum(forward[i][r] * p * backward[i + 1][(r + value) % 11] for r in range(11))
+            marginals[k][c] = joint / total
+    for c in options[_CHECK_POSITION]:
+        if c.isdigit() or c == "X":
+            value = 10 if c == "X" else int(c)
+            marginals[_CHECK_POSITION][c] = forward[-1][value] * options[_CHECK_POSITION][c] / total
+    digit = "X" if remainder == 10 else str(remainder)
+    return text[:_CHECK_POSITION] + digit + text[_CHECK_POSITION:], marginals
+
+
+def _check_probabilities(options: dict[str, float]) -> list[float]:
+    """Probability that position 9 holds each check value 0..10 ('X'); unkept mass spread over all 33 characters."""
+    kept = [0.0] * 11
+    for c, p in options.items():
+        if c.isdigit() or c == "X":
+            kept[10 if c == "X" else int(c)] += p
+    spare = max(0.0, 1.0 - sum(options.values())) / max(33 - len(options), 1)
+    return [p + spare * (1 if p == 0 else 0) for p in kept]
+
+
+def _sum_step(dist: list[float], terms: list[tuple[str, float, int]], sign: int) -> list[float]:
+    """Distribution of the sum modulo 11 after one more position (``sign`` -1: walking backwards)."""
+    spare = max(0.0, 1.0 - sum(p for _, p, _ in terms)) / 11  # unkept characters: any value
+    out = [spare * sum(dist)] * 11
+    for _, p, value in terms:
+        for r in range(11):
+            if sign > 0:
+                out[(r + value) % 11] += dist[r] * p
+            else:
+                out[r] += dist[(r + value) % 11] * p
+    return out
+
+
+def _max_step(paths: dict[int, tuple[float, str]], terms: list[tuple[str, float, int]]) -> dict[int, tuple[float, str]]:
+    """The most probable prefix for each sum modulo 11 after one more position (kept characters only)."""
+    out: dict[int, tuple[float, str]] = {}
+    for r, (prob, text) in paths.items():
+        for c, p, value in terms:
+            s = (r + value) % 11
+            if prob * p > out.get(s, (0.0, ""))[0]:
+                out[s] = (prob * p, text + c)
+    return out
+
+
+def check_digit_value(char: str, position: int) -> int:
+    """What ``char`` at ``position`` adds to the check-digit sum (modulo 11): its value times the weight."""
+    digit = compute_check_digit("0" * position + char + "0" * (VIN_LENGTH - 1 - position))
+    return 10 if digit == "X" else int(digit)
+
+
+def _reading(options: dict[str, float], marginals: dict[str, float], char: str) -> CharReading:
+    """A character with its probability given a right check digit, runners-up likewise."""
+    others = sorted(((c, p) for c, p in marginals.items() if c != char), key=lambda item: -item[1])
+    return CharReading(char, marginals.get(char, 0.0), tuple(others[: max(len(options) - 1, 0)]))
 
 
 def merge_agreeing(candidates: list[Candidate]) -> list[Candidate]:

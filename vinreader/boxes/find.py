@@ -8,8 +8,10 @@ row direction (within ±25° of horizontal, which covers forms rotated up to ±1
 are chained left to right. Gaps in a chain of up to three boxes' width are boxes whose hole a
 character split or closed: they are put back by interpolating their neighbours. A chain short of 17
 by at most four is extended at its ends, one box at a time, where the next box's top, bottom and far
-walls are seen as lines. A chain of exactly 17 boxes is the VIN row; when several exist, the one with
-the most boxes seen wins.
+walls are seen as lines. The boxes are then put on the regular grid the whole row makes (each corner
+fitted over the row, the boxes a character dented left out of the fit: :func:`fit_grid`), so a box
+whose hole a stroke bent is cut where its walls are. A chain of exactly 17 boxes is the VIN row; when
+several exist, the one with the most boxes seen wins.
 
 Example:
     >>> import numpy as np
@@ -170,6 +172,34 @@ def _fill(cells: list[_Cell], slots: list[int | None]) -> BoxRow:
     return BoxRow(out, found)
 
 
+def fit_grid(row: BoxRow) -> BoxRow:
+    """The row's boxes re-placed on the regular grid their walls make together.
+
+    A hole a character touches or crosses is dented, so its own corners misplace the walls. The boxes
+    of a row are evenly spaced along straight top and bottom lines (in perspective, nearly evenly: a
+    quadratic in the box's index covers it), so each corner's x and y are fitted over the whole row,
+    the boxes seen far off the fit (more than a tenth of a box) are dropped, and the fit is refitted.
+    """
+    n = len(row.cells)
+    index = np.arange(n, dtype=np.float64)
+    side = float(np.median(np.linalg.norm(row.cells[:, 1] - row.cells[:, 0], axis=1)))
+    use = row.found.copy() if row.found.sum() >= 6 else np.ones(n, bool)
+    cells = row.cells.astype(np.float64)
+    for _ in range(3):
+        fitted = np.stack([_poly_fit(index, cells[:, c], use) for c in range(4)], axis=1)
+        error = np.abs(fitted - cells).max(axis=(1, 2))
+        keep = use & (error <= 0.1 * side)
+        if keep.sum() < 6 or keep.sum() == use.sum():
+            break
+        use = keep
+    return BoxRow(fitted.astype(np.float32), row.found)
+
+
+def _poly_fit(index: np.ndarray, points: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """(n, 2) points -> their least-squares quadratic in ``index`` (fitted on ``use``), evaluated at every index."""
+    return np.stack([np.polyval(np.polyfit(index[use], points[use, axis], 2), index) for axis in range(2)], axis=1)
+
+
 def _wall_evidence(lines: np.ndarray, quad: np.ndarray, far: tuple[int, int]) -> float:
     """Share of points on a box's top, bottom and far wall that lie on a line (``lines``: dilated binary)."""
     h, w = lines.shape
@@ -215,12 +245,12 @@ def find_box_row(image: np.ndarray, count: int = VIN_LENGTH) -> BoxRow | None:
         for slots in _slots(cells, chain):
             if len(slots) > count or len(slots) < count - _MAX_EXTEND:
                 continue
-            row = _fill(cells, slots)
+            row = fit_grid(_fill(cells, slots))
             if len(slots) < count:
                 lines = lines if lines is not None else cv2.dilate(binary, np.ones((5, 5), np.uint8)) > 0
                 row = _extend(row.cells, row.found, lines, count)
             if row is not None:
-                rows.append(row)
+                rows.append(fit_grid(row))
     if not rows:
         return None
     best = max(rows, key=lambda row: int(row.found.sum()))

@@ -6,8 +6,9 @@ the ink's box scaled to fit ``fit`` pixels and centred, grey levels kept.
 
 Polarity is decided on the inside of the box (the outer band may be the box's own border, which has
 the ink's colour): the colour most of the inside has is the background. Border lines are rows or
-columns near an edge that are almost entirely ink; they, and everything between them and the edge,
-are cleared.
+columns near an edge (within 16% of the side) that are ink over 80% of their length or more; they,
+and everything between them and the edge, are cleared. A wall spans the whole box; a character's
+stroke close to a wall (the stem of a "D", "K", "M" or "U", the bar of an "E") is shorter, and stays.
 
 Example:
     >>> import numpy as np
@@ -26,8 +27,8 @@ import numpy as np
 GLYPH_SIZE = 32
 GLYPH_FIT = 24  # the ink's longer side, in pixels of the normalised glyph
 MIN_CONTRAST = 48  # grey levels between background and ink below which a box is taken as empty
-_BAND = 0.25  # border lines are searched within this fraction of the side from each edge
-_LINE_FILL = 0.7  # a row (column) with this fraction of ink in the band is a border line
+_BAND = 0.16  # border lines are searched within this fraction of the side from each edge
+_LINE_FILL = 0.8  # a row (column) with this fraction of ink is a border line: walls span the box, strokes less
 _MIN_INK = 0.01  # an ink area below this fraction of the box is noise, not a character
 
 
@@ -152,8 +153,8 @@ def _hollow(component: np.ndarray) -> bool:
 
 def _wall_piece(x: int, y: int, bw: int, bh: int, h: int, w: int) -> bool:
     """A long thin stroke parallel to, and near, an edge: what is left of a box wall, not a character."""
-    vertical = bw <= 0.12 * w and bh >= 0.6 * h and min(x + bw, w - x) <= 0.2 * w
-    horizontal = bh <= 0.12 * h and bw >= 0.6 * w and min(y + bh, h - y) <= 0.2 * h
+    vertical = bw <= 0.12 * w and bh >= _LINE_FILL * h and min(x + bw, w - x) <= _BAND * w
+    horizontal = bh <= 0.12 * h and bw >= _LINE_FILL * w and min(y + bh, h - y) <= _BAND * h
     return vertical or horizontal
 
 

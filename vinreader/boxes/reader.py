@@ -5,7 +5,9 @@ load (io.py) -> find the row of 17 boxes (find.py) -> cut each box -> normalise 
 
 Each character keeps its probability and runners-up. The answer is given only when the candidate's
 score (its weakest character, discounted by the VIN rules: a wrong required check digit, an unknown
-maker code) reaches ``min_score``; an empty box or a row that cannot be found gives no VIN.
+maker code) reaches ``min_score``; an empty box or a row that cannot be found gives no VIN. When the
+region requires a check digit and the reading fails it, the most probable reading of the runners-up
+that satisfies it competes as well, marked ``check_digit_corrected`` (``choose.check_digit_corrected``).
 
 Example:
     >>> from vinreader.boxes import BoxReader
@@ -23,7 +25,7 @@ import numpy as np
 
 from vinreader.boxes.find import cut_cells, find_box_row
 from vinreader.boxes.glyph import is_empty, normalize_glyph
-from vinreader.choose import decide
+from vinreader.choose import check_digit_corrected, decide
 from vinreader.io import Page
 from vinreader.pages import read_best_page
 from vinreader.types import Candidate, CharReading, VinResult
@@ -110,9 +112,12 @@ class BoxReader:
         candidate = Candidate(
             vin, tuple(readings), "text", 0.0, polygon, page.page, check_digit_status(vin), reasons=()
         )
-        decision = decide([candidate], self.config.min_score)
+        # Where the region requires a check digit and the reading fails it, the runners-up may satisfy it:
+        # that reading competes too, marked and with the probabilities the check digit leaves it.
+        corrected = check_digit_corrected(candidate)
+        decision = decide([candidate] if corrected is None else [candidate, corrected], self.config.min_score)
         best = decision.best
-        assert best is not None  # one candidate in, one out
+        assert best is not None  # candidates in, one chosen
         return VinResult(
             path=label,
             vin=best.vin if decision.answer else None,
