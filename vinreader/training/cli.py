@@ -7,12 +7,20 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 train_app = typer.Typer(no_args_is_help=True, help="Train vinreader's models on your own labelled data.")
+
+# Options every trainer shares.
+InitOption = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")]
+EmaOption = Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")]
+ResumeOption = Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")]
+NameOption = Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")]
+SeedOption = Annotated[int, typer.Option()]
 
 
 def parse_weighted(path: str) -> tuple[str, float]:
@@ -40,6 +48,38 @@ def resumed(folder: Path, config_type: type, epochs: int | None) -> tuple[Any, A
     return run, config_type(**saved)
 
 
+def run_training(
+    config_type: type,
+    recipe_type: type,
+    to_dict: Callable[[Any], dict[str, Any]],
+    resume: Path | None,
+    epochs: int | None,
+    output: Path,
+    name: str | None,
+    new_config: Callable[[], Any],
+) -> None:
+    """Create (or resume) the run folder, build the recipe, train; bad settings and data are usage errors."""
+    from vinreader.data.doctr import DatasetError
+    from vinreader.training.loop import fit
+    from vinreader.training.run import RunDir
+
+    if resume is not None:
+        run, config = resumed(resume, config_type, epochs)
+    else:
+        try:
+            config = new_config()
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        run = RunDir.create(output, name)
+        run.write_config(to_dict(config))
+    try:
+        recipe = recipe_type(config, log=typer.echo)
+    except DatasetError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    best = fit(recipe, run, config.epochs, config.lr, resume=resume is not None, log=typer.echo, ema=config.ema)
+    typer.echo(f"run: {run.path}  best: {best}")
+
+
 @train_app.command("recognizer")
 def train_recognizer(
     train_path: Annotated[
@@ -55,41 +95,27 @@ def train_recognizer(
     height: Annotated[int, typer.Option()] = 32,
     width: Annotated[int, typer.Option()] = 256,
     no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the crops as they are.")] = False,
-    seed: Annotated[int, typer.Option()] = 0,
-    init: Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")] = None,
-    ema: Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")] = 0.0,
-    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
+    seed: SeedOption = 0,
+    init: InitOption = None,
+    ema: EmaOption = 0.0,
+    resume: ResumeOption = None,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/recognizer"),
-    name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
+    name: NameOption = None,
 ) -> None:
     """Train a CTC recognizer over the VIN alphabet; the run folder holds config, metrics, curves, checkpoints."""
-    from vinreader.data.doctr import DatasetError
-    from vinreader.training.loop import fit
     from vinreader.training.recognizer import RecognizerConfig, RecognizerRecipe, config_dict
-    from vinreader.training.run import RunDir
 
-    if resume is not None:
-        run, config = resumed(resume, RecognizerConfig, epochs)
-    else:
-        if not train_path or val_path is None:
-            raise typer.BadParameter("--train-path and --val-path are needed (unless --resume)")
-        try:
-            config = RecognizerConfig(
-                train_paths=tuple(parse_weighted(p) for p in train_path),
-                val_path=str(val_path), arch=arch, height=height, width=width, epochs=epochs or 30,
-                batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
-                seed=seed, init=str(init) if init else None, ema=ema,
-            )  # fmt: skip
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-        run = RunDir.create(output, name)
-        run.write_config(config_dict(config))
-    try:
-        recipe = RecognizerRecipe(config, log=typer.echo)
-    except DatasetError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    best = fit(recipe, run, config.epochs, config.lr, resume=resume is not None, log=typer.echo, ema=config.ema)
-    typer.echo(f"run: {run.path}  best: {best}")
+    if resume is None and (not train_path or val_path is None):
+        raise typer.BadParameter("--train-path and --val-path are needed (unless --resume)")
+    run_training(
+        RecognizerConfig, RecognizerRecipe, config_dict, resume, epochs, output, name,
+        lambda: RecognizerConfig(
+            train_paths=tuple(parse_weighted(p) for p in train_path),
+            val_path=str(val_path), arch=arch, height=height, width=width, epochs=epochs or 30,
+            batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
+            seed=seed, init=str(init) if init else None, ema=ema,
+        ),
+    )  # fmt: skip
 
 
 @train_app.command("charbox")
@@ -107,10 +133,10 @@ def train_charbox(
     form_fraction: Annotated[float, typer.Option(help="Share of the bank cut from generated forms.")] = 0.2,
     val_font_samples: Annotated[int, typer.Option(min=1, help="Training-font glyphs in validation.")] = 1500,
     workers: Annotated[int, typer.Option(min=1, help="Processes making the bank (same images whatever).")] = 2,
-    seed: Annotated[int, typer.Option()] = 0,
-    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
+    seed: SeedOption = 0,
+    resume: ResumeOption = None,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/charbox"),
-    name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
+    name: NameOption = None,
 ) -> None:
     """Train the boxed-character classifier (33 VIN characters); the run folder is like the recognizer's."""
     from vinreader.data.doctr import DatasetError
@@ -152,38 +178,24 @@ def train_detector(
     samples_per_epoch: Annotated[int | None, typer.Option(help="Default: the training folders' total.")] = None,
     max_val_images: Annotated[int | None, typer.Option(help="Validate on the first N images only.")] = None,
     no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the photos as they are.")] = False,
-    seed: Annotated[int, typer.Option()] = 0,
-    init: Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")] = None,
-    ema: Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")] = 0.0,
-    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")] = None,
+    seed: SeedOption = 0,
+    init: InitOption = None,
+    ema: EmaOption = 0.0,
+    resume: ResumeOption = None,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/detector"),
-    name: Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")] = None,
+    name: NameOption = None,
 ) -> None:
     """Train a DBNet-style VIN-only detector; the run folder holds config, metrics, curves, checkpoints."""
-    from vinreader.data.doctr import DatasetError
     from vinreader.training.detector import DetectorConfig, DetectorRecipe, config_dict
-    from vinreader.training.loop import fit
-    from vinreader.training.run import RunDir
 
-    if resume is not None:
-        run, config = resumed(resume, DetectorConfig, epochs)
-    else:
-        if not train_path or val_path is None:
-            raise typer.BadParameter("--train-path and --val-path are needed (unless --resume)")
-        try:
-            config = DetectorConfig(
-                train_paths=tuple(parse_weighted(p) for p in train_path),
-                val_path=str(val_path), arch=arch, input_size=input_size, epochs=epochs or 8, batch_size=batch_size,
-                lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
-                init=str(init) if init else None, ema=ema, max_val_images=max_val_images,
-            )  # fmt: skip
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-        run = RunDir.create(output, name)
-        run.write_config(config_dict(config))
-    try:
-        recipe = DetectorRecipe(config, log=typer.echo)
-    except DatasetError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    best = fit(recipe, run, config.epochs, config.lr, resume=resume is not None, log=typer.echo, ema=config.ema)
-    typer.echo(f"run: {run.path}  best: {best}")
+    if resume is None and (not train_path or val_path is None):
+        raise typer.BadParameter("--train-path and --val-path are needed (unless --resume)")
+    run_training(
+        DetectorConfig, DetectorRecipe, config_dict, resume, epochs, output, name,
+        lambda: DetectorConfig(
+            train_paths=tuple(parse_weighted(p) for p in train_path),
+            val_path=str(val_path), arch=arch, input_size=input_size, epochs=epochs or 8, batch_size=batch_size,
+            lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
+            init=str(init) if init else None, ema=ema, max_val_images=max_val_images,
+        ),
+    )  # fmt: skip
