@@ -38,3 +38,17 @@ def test_detector_finds_the_rendered_vin_line(sticker):
 def test_wrong_kind_is_rejected():
     with pytest.raises(ValueError, match="is a recognizer, not a detector"):
         build_detector("vin_crnn")
+
+
+@pytest.mark.parametrize("height", [32, 48])
+def test_crnn_collapses_any_multiple_of_16_to_one_row(height):
+    import torch
+
+    from vinreader.nets.registry import build_net
+
+    net = build_net("crnn_vin_tiny", num_classes=34, in_channels=1, height=height).eval()
+    with torch.no_grad():
+        logits = net(torch.zeros(2, 1, height, 256))
+    assert tuple(logits.shape) == (2, 64, 34)
+    with pytest.raises(ValueError, match="multiple of 16"):
+        build_net("crnn_vin_tiny", height=40)

@@ -16,7 +16,13 @@ import typer
 train_app = typer.Typer(no_args_is_help=True, help="Train vinreader's models on your own labelled data.")
 
 # Options every trainer shares.
-InitOption = Annotated[Path | None, typer.Option(help="Start from this checkpoint's weights (fine-tuning).")]
+InitOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Start from these weights (fine-tuning): a checkpoint or run folder, or a shipped model's name, "
+        "card or .onnx file of the same architecture (e.g. vin_dbnet)."
+    ),
+]
 EmaOption = Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")]
 ResumeOption = Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")]
 NameOption = Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")]

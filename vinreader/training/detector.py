@@ -26,6 +26,7 @@ from vinreader.evaluation.detection import detection_metrics
 from vinreader.models.detector import DBPostProcessor, input_shape, prepare_image
 from vinreader.nets.registry import build_net
 from vinreader.training.mixing import check_train_paths, sample_indices
+from vinreader.training.onnx_init import initialise
 
 # albumentations looks for a newer release on PyPI when imported; training never goes online.
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
@@ -148,11 +149,6 @@ class DetectorRecipe:
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
         self.model = build_net(config.arch)
-        if config.init:
-            from vinreader.training.run import load_checkpoint
-
-            self.model.load_state_dict(load_checkpoint(config.init)["model"])
-            log(f"initialised from {config.init}")
         self.postprocess = dict(DEFAULT_POSTPROCESS)
         self.meta = {
             "task": "detection",
@@ -173,6 +169,16 @@ class DetectorRecipe:
         self.samples_per_epoch = config.samples_per_epoch or total
         self.steps_per_epoch = max(1, self.samples_per_epoch // config.batch_size)
         self.augment = augmenter(config.input_size, config.seed, config.augment)
+        if config.init:
+            initialise(self.model, config.init, self._calibration_inputs, log)
+
+    def _calibration_inputs(self, n: int = 32) -> torch.Tensor:
+        """Real training photos, unaugmented, as the network sees them (for an ONNX start)."""
+        samples = self.train_sets[0][0][:n]
+        side = self.config.input_size
+        return torch.from_numpy(
+            np.stack([prepare_image(s.image, input_shape(*s.image.shape[:2], side), MEAN, STD) for s in samples])
+        )
 
     def _sample_indices(self) -> list[tuple[int, int]]:
         sizes = [len(s) for s, _ in self.train_sets]

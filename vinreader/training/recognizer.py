@@ -22,6 +22,7 @@ from vinreader.evaluation.metrics import recognition_metrics
 from vinreader.models.recognizer import prepare_crop
 from vinreader.nets.registry import build_net
 from vinreader.training.mixing import check_train_paths, sample_indices
+from vinreader.training.onnx_init import initialise
 from vinreader.vin import VIN_ALPHABET
 
 # albumentations looks for a newer release on PyPI when imported; training never goes online.
@@ -120,16 +121,12 @@ class RecognizerRecipe:
         self.config = config
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
-        self.model = build_net(config.arch, num_classes=len(VIN_ALPHABET) + 1, in_channels=1)
-        if config.init:
-            from vinreader.training.run import load_checkpoint
-
-            self.model.load_state_dict(load_checkpoint(config.init)["model"])
-            log(f"initialised from {config.init}")
+        net_kwargs = {"num_classes": len(VIN_ALPHABET) + 1, "in_channels": 1, "height": config.height}
+        self.model = build_net(config.arch, **net_kwargs)
         self.meta = {
             "task": "recognition",
             "arch": config.arch,
-            "net_kwargs": {"num_classes": len(VIN_ALPHABET) + 1, "in_channels": 1},
+            "net_kwargs": net_kwargs,
             "alphabet": VIN_ALPHABET,
             "blank_index": 0,
             "input": {"height": config.height, "width": config.width, "channels": 1, "color": "grey"},
@@ -145,6 +142,13 @@ class RecognizerRecipe:
         self.steps_per_epoch = max(1, self.samples_per_epoch // config.batch_size)
         self.augment = augmenter(config.seed) if config.augment else None
         self.ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+        if config.init:
+            initialise(self.model, config.init, self._calibration_inputs, log)
+
+    def _calibration_inputs(self, n: int = 64) -> torch.Tensor:
+        """Training crops, unaugmented, as the network sees them (for an ONNX start)."""
+        images = self.train_sets[0][0][0][:n]
+        return torch.from_numpy(np.stack([to_input(c, self.config.height, self.config.width) for c in images]))
 
     def _sample_indices(self) -> list[tuple[int, int]]:
         sizes = [len(s[0]) for s, _ in self.train_sets]
