@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from vinreader.boxes.cell import CELL_MARGIN, CELL_SIZE, box_bounds, normalize_cell, own_ink, row_glyphs
 from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid
 from vinreader.boxes.glyph import is_empty, normalize_glyph
 from vinreader.choose import check_digit_corrected, decide
@@ -110,6 +111,95 @@ def test_fit_grid_puts_a_dented_box_back_on_the_row():
     row = fit_grid(BoxRow(dented, np.ones(17, bool)))
     assert np.abs(row.cells - cells).max() < 0.5
     assert np.abs(dented - cells).max() > 10  # the test is not vacuous
+
+
+def _tight_ink(char: str, height: int) -> np.ndarray:
+    """``char`` in DejaVu as a tight float32 ink mask ``height`` px high."""
+    ink = font_glyph(char, available_fonts("sans")[0], np.random.default_rng(0), size=64)
+    ys, xs = np.nonzero(ink > 0.1)
+    ink = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return cv2.resize(ink, (round(ink.shape[1] * height / ink.shape[0]), height), interpolation=cv2.INTER_AREA)
+
+
+def _cell(wall: int = 3) -> tuple[np.ndarray, int, int]:
+    """A box of a comb cut with the reader's margin: its walls as ink (float32), and the box's bounds."""
+    lo, hi = box_bounds(CELL_SIZE, CELL_MARGIN)
+    walls = np.zeros((CELL_SIZE, CELL_SIZE), np.float32)
+    for edge in (lo - wall, hi):  # the walls lie just outside the box's inside, across the whole crop
+        walls[edge : edge + wall, :] = walls[:, edge : edge + wall] = 1
+    return walls, lo, hi
+
+
+def _put(layer: np.ndarray, ink: np.ndarray, y: int, x: int) -> np.ndarray:
+    """A copy of ``layer`` with ``ink`` drawn over it at (y, x)."""
+    out = layer.copy()
+    region = out[y : y + ink.shape[0], x : x + ink.shape[1]]
+    np.maximum(region, ink, out=region)
+    return out
+
+
+def _on_paper(ink: np.ndarray) -> np.ndarray:
+    return (235 - 215 * np.clip(ink, 0, 1)).astype(np.uint8)
+
+
+def _difference(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(int) - b.astype(int)).mean())
+
+
+def test_stroke_crossing_a_wall_is_kept():
+    # A "2" written low, its base 8 px below the bottom wall: cut at the walls (the first release) it reads as a "7".
+    walls, lo, hi = _cell()
+    two = _tight_ink("2", 44)
+    y, x = hi - 36, (lo + hi - two.shape[1]) // 2
+    alone = normalize_glyph(_on_paper(_put(np.zeros_like(walls), two, y, x)))
+    crop = _on_paper(_put(walls, two, y, x))
+    glyph = normalize_cell(crop, CELL_MARGIN)
+    assert _difference(glyph, alone) < 8
+    assert glyph[0].max() == 0 and glyph[:, 0].max() == 0  # no wall left
+    cut_at_the_walls = normalize_glyph(crop[lo - 3 : hi + 3, lo - 3 : hi + 3])
+    assert _difference(cut_at_the_walls, alone) > 20  # the test is not vacuous: there the base is lost
+
+
+def test_neighbours_strokes_are_not_this_boxs():
+    # The right neighbour's bar crosses the wall 10 px into this box: alone it is no character here.
+    walls, lo, hi = _cell()
+    bar = np.ones((4, CELL_SIZE - hi + 10), np.float32)
+    intruder = _put(walls, bar, lo + 28, hi - 10)
+    assert (_on_paper(intruder)[lo + 28 : lo + 32, hi - 10 : hi] < 128).all()  # the bar is inside this box
+    assert is_empty(normalize_cell(_on_paper(intruder), CELL_MARGIN))
+    # On to this box's "H", written near that wall: the two are one piece of ink, split where they meet.
+    h = _tight_ink("H", 40)
+    y, x = lo + 8, hi - 8 - h.shape[1]
+    mine = _put(np.zeros_like(walls), h, y, x)
+    touching = _put(mine, bar, lo + 28, hi - 10)
+    count, labels = cv2.connectedComponents((touching > 0.5).astype(np.uint8))
+    assert count == 2 and (touching[:, hi + 6 :] > 0.5).any()  # one piece, reaching into the neighbour
+    kept = own_ink(touching, (lo, hi)) > 0.5
+    assert kept[mine > 0.5].all() and not kept[:, hi + 6 :].any()
+
+
+def test_pen_on_a_wall_of_another_colour_is_kept():
+    # An "E" in blue pen whose bottom bar lies exactly on the (red) bottom wall: only its colour tells it from the wall.
+    walls, lo, hi = _cell(wall=4)
+    e = _tight_ink("E", 40)
+    pen = _put(np.zeros_like(walls), e, hi + 4 - e.shape[0], (lo + hi - e.shape[1]) // 2)
+    paper, line, blue = np.array([235, 235, 230.0]), np.array([170, 50, 50.0]), np.array([25, 35, 120.0])
+    rgb = paper * (1 - walls[..., None]) + line * walls[..., None]
+    rgb = (rgb * (1 - pen[..., None]) + blue * pen[..., None]).astype(np.uint8)
+    alone = normalize_glyph(_on_paper(pen))
+    assert _difference(normalize_cell(rgb, CELL_MARGIN), alone) < 8
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    assert _difference(normalize_cell(grey, CELL_MARGIN), alone) > 15  # without colour the bar goes with the wall
+
+
+def test_row_glyphs_are_what_the_reader_classifies(forms):
+    form = forms[0]
+    row = find_box_row(form.scene.image)
+    glyphs = row_glyphs(form.scene.image, row)
+    assert len(glyphs) == 17 and all(g.shape == (32, 32) and g.dtype == np.uint8 for g in glyphs)
+    assert not any(is_empty(g) for g in glyphs)
+    # The generator says what it drew in each box (the benchmark compares the reader's glyphs with it).
+    assert len(form.inks) == 17 and all(ink.dtype == np.float32 and ink.max() > 0.5 for ink in form.inks)
 
 
 def _readings(vin: str, probs: dict[int, tuple[float, tuple[tuple[str, float], ...]]]) -> tuple[CharReading, ...]:

@@ -1,7 +1,8 @@
 """VINs written one character per box in a row of 17 boxes (vehicle inspection and registration forms).
 
-find.py (the row of boxes) -> glyph.py (one box -> a normalised glyph) -> models/charbox.py (classify)
--> reader.py (BoxReader: the same VinResult as the photo reader).
+find.py (the row of boxes) -> cell.py (one box with its surroundings -> a normalised glyph: walls.py
+finds and removes the walls, glyph.py polarity and centring) -> models/charbox.py (classify) -> reader.py
+(BoxReader: the same VinResult as the photo reader).
 
 Example:
     >>> from vinreader.boxes import BoxReader

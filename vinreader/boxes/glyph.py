@@ -1,8 +1,11 @@
-"""One box -> one normalised glyph: polarity, box border removed, ink centred in a 32 x 32 square.
+"""One box already cut out -> one normalised glyph: polarity, box border removed, ink centred in 32 x 32.
 
-The classifier is trained on what this function returns (MNIST digits, EMNIST letters, font glyphs and
-cut-out boxes all pass through it), so training and inference see the same thing: white ink on black,
-the ink's box scaled to fit ``fit`` pixels and centred, grey levels kept.
+The classifier is trained on what this module returns (MNIST digits, EMNIST letters, font glyphs and
+cut-out boxes all pass through `normalize_glyph`), so training and inference see the same thing: white
+ink on black, the ink's box scaled to fit ``fit`` pixels and centred (`center_glyph`), grey levels kept.
+`boxes classify` reads boxes cut by someone else this way. The box reader cuts each box of a form
+with its surroundings instead, so that strokes beyond the walls are kept (`cell.normalize_cell`), and
+ends the same way: `ink_map` and `center_glyph`.
 
 Polarity is decided on the inside of the box (the outer band may be the box's own border, which has
 the ink's colour): the colour most of the inside has is the background. Border lines are rows or
@@ -39,14 +42,15 @@ def to_grey(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def ink_map(grey: np.ndarray) -> np.ndarray | None:
+def ink_map(grey: np.ndarray, inset: float = 0.15) -> np.ndarray | None:
     """Grey box -> float32 ink level in [0, 1] (1 = ink), or None when the box holds no contrast.
 
-    Threshold, polarity and levels come from the inside of the box only: its border, often darker
-    and thicker than the character, would otherwise set them and hide a light pencil stroke.
+    Threshold, polarity and levels come from the inside of the box only (``inset`` of the side in from
+    each edge): its border, often darker and thicker than the character, would otherwise set them and
+    hide a light pencil stroke.
     """
     h, w = grey.shape
-    my, mx = max(1, round(0.15 * h)), max(1, round(0.15 * w))
+    my, mx = max(1, round(inset * h)), max(1, round(inset * w))
     inside = cv2.GaussianBlur(grey, (3, 3), 0)[my : h - my, mx : w - mx]
     lo, hi = np.percentile(inside, (1, 99))
     if hi - lo < MIN_CONTRAST:

@@ -1,7 +1,8 @@
 """BoxReader: a form with the VIN in 17 boxes -> VinResult, like the photo reader's.
 
-load (io.py) -> find the row of 17 boxes (find.py) -> cut each box -> normalise each glyph (glyph.py)
--> classify (models/charbox.py) -> one candidate, scored by the VIN rules (choose.py) -> VinResult.
+load (io.py) -> find the row of 17 boxes (find.py) -> cut each box with its surroundings -> normalise
+each glyph, walls removed and strokes beyond them kept (cell.py) -> classify (models/charbox.py) -> one
+candidate, scored by the VIN rules (choose.py) -> VinResult.
 
 Each character keeps its probability and runners-up. The answer is given only when the candidate's
 score (its weakest character, discounted by the VIN rules: a wrong required check digit, an unknown
@@ -23,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from vinreader.boxes.find import cut_cells, find_box_row
+from vinreader.boxes.cell import row_glyphs
+from vinreader.boxes.find import BoxRow, find_box_row
 from vinreader.boxes.glyph import is_empty, normalize_glyph
 from vinreader.choose import check_digit_corrected, decide
 from vinreader.io import Page
@@ -77,7 +79,14 @@ class BoxReader:
 
     def classify(self, boxes: list[np.ndarray]) -> list[CharReading | None]:
         """Cut-out boxes (any polarity, border or not) -> one reading each; None for an empty box."""
-        glyphs = [normalize_glyph(box) for box in boxes]
+        return self.classify_glyphs([normalize_glyph(box) for box in boxes])
+
+    def read_row(self, image: np.ndarray, row: BoxRow) -> list[CharReading | None]:
+        """The boxes of ``row`` on ``image``, each cut with its surroundings -> one reading each (None: empty)."""
+        return self.classify_glyphs(row_glyphs(image, row))
+
+    def classify_glyphs(self, glyphs: list[np.ndarray]) -> list[CharReading | None]:
+        """Normalised glyphs -> one reading each; None for an empty glyph."""
         filled = [k for k, glyph in enumerate(glyphs) if not is_empty(glyph)]
         readings: list[CharReading | None] = [None] * len(glyphs)
         if filled:
@@ -95,7 +104,7 @@ class BoxReader:
         if row is None:
             return VinResult(path=label, page=page.page, reasons=("no_box_row_found",))
         polygon = tuple((float(x), float(y)) for x, y in row.polygon / page.scale)
-        readings = self.classify(cut_cells(page.image, row))
+        readings = self.read_row(page.image, row)
         extra = {"boxes_found": int(row.found.sum())}
         if any(r is None for r in readings):
             empty = [k + 1 for k, r in enumerate(readings) if r is None]

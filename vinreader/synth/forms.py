@@ -38,11 +38,16 @@ _PEN_INKS = ((20, 20, 25), (25, 35, 120), (40, 40, 40))
 
 @dataclass(frozen=True, eq=False)
 class Form:
-    """A rendered form: the scene (image, VIN, row polygon) and the 17 boxes' inner corners (17, 4, 2)."""
+    """A rendered form: the scene (image, VIN, row polygon) and the 17 boxes' inner corners (17, 4, 2).
+
+    ``inks`` holds each character's ink (float32, 1 = ink) as it was drawn, before it was put in its box:
+    what the reader should see once the box is cut and its walls removed (``benchmarks/evaluate_boxes.py``).
+    """
 
     scene: Scene
     cells: np.ndarray
     handwritten: bool
+    inks: tuple[np.ndarray, ...] = ()
 
 
 def _text(layer: Image.Image, xy: tuple[float, float], text: str, spec: FontSpec, size: int) -> int:
@@ -82,11 +87,13 @@ def _char_ink(
 
 def _write_chars(
     pen: np.ndarray, vin: str, cells: np.ndarray, rng: np.random.Generator, handwritten: bool, fonts, digits
-) -> None:
+) -> list[np.ndarray]:
+    """Write ``vin`` into the boxes ``cells`` of the ``pen`` layer; return each character's ink as drawn."""
     print_fonts = [f for f in fonts if "handwriting" not in f.tags] or fonts
     hand_fonts = [f for f in fonts if "handwriting" in f.tags] or fonts
     typed_font = print_fonts[int(rng.integers(len(print_fonts)))]
     fill = rng.uniform(0.5, 0.8) if handwritten else rng.uniform(0.5, 0.7)
+    inks = []
     for char, cell in zip(vin, cells, strict=True):
         (x0, y0), (x1, y1) = cell[0], cell[2]
         ink = _char_ink(char, rng, handwritten, typed_font, hand_fonts, digits)
@@ -104,6 +111,8 @@ def _write_chars(
         gy = int(np.clip(gy, 0, pen.shape[0] - glyph.shape[0]))
         region = pen[gy : gy + glyph.shape[0], gx : gx + glyph.shape[1]]
         np.maximum(region, glyph, out=region)
+        inks.append(ink)
+    return inks
 
 
 def _layout(rng: np.random.Generator, w: int, h: int, form: np.ndarray, pen: np.ndarray, fonts, hand_fonts):
@@ -215,7 +224,7 @@ def render_form(
         side = (w * 0.88) / VIN_LENGTH - gap
     thick = int(rng.integers(1, 4))
     cells = _box_row(form, x, y, VIN_LENGTH, side, gap, thick)
-    _write_chars(pen, vin, cells, rng, handwritten, fonts, digits)
+    inks = _write_chars(pen, vin, cells, rng, handwritten, fonts, digits)
     paper = textures.paper(rng, h, w).astype(np.float32)
     line_ink = np.array(_LINE_INKS[int(rng.choice(len(_LINE_INKS), p=[0.45, 0.2, 0.15, 0.1, 0.1]))], np.float32)
     pen_ink = np.array(_PEN_INKS[int(rng.integers(len(_PEN_INKS)))], np.float32)
@@ -228,4 +237,4 @@ def render_form(
     image, warped = _scan(rng, paper.astype(np.uint8), points, max_angle)
     cells_out = warped[: VIN_LENGTH * 4].reshape(VIN_LENGTH, 4, 2)
     scene = Scene(image=image, vin=vin, polygon=warped[VIN_LENGTH * 4 :].astype(np.float32), kind="form")
-    return Form(scene=scene, cells=cells_out.astype(np.float32), handwritten=handwritten)
+    return Form(scene=scene, cells=cells_out.astype(np.float32), handwritten=handwritten, inks=tuple(inks))

@@ -182,7 +182,7 @@ class CharboxRecipe:
             log(f"bank: {bank_path} ({len(self.labels)} glyphs)")
         else:
             self.glyphs, self.labels = make_bank(
-                config.samples, config.seed, sources, fonts, tuple(mix), config.workers
+                config.samples, config.seed, sources, fonts, tuple(mix), config.workers, config.form_fraction
             )
             if bank_path is not None:
                 np.savez_compressed(bank_path, glyphs=self.glyphs, labels=self.labels)
