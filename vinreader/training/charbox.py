@@ -104,8 +104,9 @@ def _make_chunk(args: tuple[int, int, int, tuple[float, ...]]) -> tuple[np.ndarr
 
 
 def _form_chunk(args: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The 17 boxes of each of forms ``start:stop``, cut where they were drawn and normalised."""
-    from vinreader.boxes.find import BoxRow, cut_cells
+    """The 17 boxes of each of forms ``start:stop``, cut where they were drawn and normalised as the reader does."""
+    from vinreader.boxes.cell import row_glyphs
+    from vinreader.boxes.find import BoxRow
     from vinreader.synth.forms import render_form
 
     seed, start, stop = args
@@ -114,7 +115,7 @@ def _form_chunk(args: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(np.random.SeedSequence([seed, 7_000_000 + index]))
         form = render_form(None, rng, fonts=_WORKER["fonts"], digits=_WORKER["sources"]["mnist"])
         row = BoxRow(form.cells, np.ones(len(form.cells), bool))
-        glyphs += [normalize_glyph(cell) for cell in cut_cells(form.scene.image, row)]
+        glyphs += row_glyphs(form.scene.image, row)
         labels += [VIN_ALPHABET.index(c) for c in form.scene.vin]
     return np.stack(glyphs), np.asarray(labels, np.int64)
 
