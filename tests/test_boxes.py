@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from vinreader.boxes.cell import CELL_MARGIN, CELL_SIZE, box_bounds, normalize_cell, own_ink, row_glyphs
 from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid
 from vinreader.boxes.glyph import is_empty, normalize_glyph
+from vinreader.boxes.reader import BOX_PENALTIES
 from vinreader.choose import check_digit_corrected, decide
 from vinreader.cli import app
 from vinreader.synth.boxcells import font_glyph
@@ -229,6 +230,19 @@ def test_check_digit_correction_only_where_the_region_requires_it():
     # No runner-up can satisfy it: no correction, the reading stays invalid.
     wrong = "1HGCM82633A0043S2"
     assert check_digit_corrected(Candidate(wrong, _readings(wrong, {}), "text", 0.0, check_digit="invalid")) is None
+
+
+def test_unknown_maker_code_is_no_doubt_in_a_row_of_boxes():
+    unknown = "XZZ4B814ANR015823"  # a maker code vininfo does not know; no check digit in its region
+    candidate = Candidate(unknown, _readings(unknown, {}), "text", 0.0, check_digit="not_applicable")
+    photo = decide([candidate], 0.65)  # the photo reader's rules: other 17-character text is around
+    boxes = decide([candidate], 0.65, penalties=BOX_PENALTIES)
+    assert not photo.answer and "unknown_wmi" in photo.reasons
+    assert boxes.answer and boxes.best.vin == unknown and boxes.best.score == pytest.approx(0.97)
+    assert "unknown_wmi" in boxes.best.reasons  # still reported
+    wrong = "1HGCM82633A0043S2"  # a wrong required check digit stays a doubt
+    invalid = Candidate(wrong, _readings(wrong, {}), "text", 0.0, check_digit="invalid")
+    assert not decide([invalid], 0.65, penalties=BOX_PENALTIES).answer
 
 
 def test_classify_cli_on_a_folder(tmp_path):

@@ -52,3 +52,22 @@ def test_crnn_collapses_any_multiple_of_16_to_one_row(height):
     assert tuple(logits.shape) == (2, 64, 34)
     with pytest.raises(ValueError, match="multiple of 16"):
         build_net("crnn_vin_tiny", height=40)
+
+
+def test_multi_scale_detection_keeps_each_line_once(sticker):
+    import numpy as np
+
+    from vinreader.models.detector import TextBox, merge_boxes, polygon_iou
+
+    line = np.array([[10, 10], [110, 10], [110, 30], [10, 30]], np.float32)
+    found_twice = [TextBox(line, 0.7), TextBox(line + [2, 1], 0.9), TextBox(line + [0, 40], 0.6)]
+    merged = merge_boxes(found_twice)
+    assert [b.score for b in merged] == [0.9, 0.6]  # the more confident of the two finds, and the other line
+
+    single = build_detector("vin_dbnet", threads=1).detect(sticker.image)
+    upscaled = build_detector("vin_dbnet", threads=1, input_side=320).detect(sticker.image)
+    both = build_detector("vin_dbnet", threads=1, extra_sides=(320,)).detect(sticker.image)
+    assert 1 <= len(both) <= len(single) + len(upscaled)
+    assert all(polygon_iou(a.polygon, b.polygon) < 0.3 for i, a in enumerate(both) for b in both[i + 1 :])
+    center = sticker.polygon.mean(axis=0)
+    assert any(b.polygon[:, 0].min() <= center[0] <= b.polygon[:, 0].max() for b in both)

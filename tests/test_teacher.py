@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from vinreader.data.doctr import load_text_labels
-from vinreader.data.teacher import teacher_label
+from vinreader.data.teacher import teacher_label, views
+from vinreader.models.detector import polygon_iou
 from vinreader.synth.render import render_sticker
 from vinreader.synth.strings import random_vin
 
@@ -60,3 +61,30 @@ def test_second_opinion_keeps_unsure_readings_both_models_agree_on(boxes_dataset
     agreed = [v for v in verdicts if v.reason == "kept_agreed"]
     assert agreed
     assert all(v.vin == truth[v.file] for v in agreed)
+
+
+def test_views_of_a_kept_box_carry_its_label(boxes_dataset, tmp_path):
+    root, truth = boxes_dataset
+    verdicts = teacher_label(root, tmp_path / "out", min_confidence=0.9, view_margins=(0.4,))
+    kept = {Path(v.file).stem: v.vin for v in verdicts if v.vin}
+    written = load_text_labels(tmp_path / "out")
+    assert sorted(written) == sorted([f"{stem}_0.png" for stem in kept] + [f"{stem}_0_m40.png" for stem in kept])
+    for stem, vin in kept.items():
+        assert written[f"{stem}_0_m40.png"] == vin
+        standard = cv2.imread(str(tmp_path / "out" / "images" / f"{stem}_0.png"))
+        wide = cv2.imread(str(tmp_path / "out" / "images" / f"{stem}_0_m40.png"))
+        # 40% of the box height on each side instead of 15%: a taller crop for the same line.
+        assert wide.shape[0] > standard.shape[0] * 1.2
+        assert wide.shape[1] / wide.shape[0] < standard.shape[1] / standard.shape[0]
+
+
+def test_detector_view_only_where_the_detection_covers_the_box():
+    image = np.full((100, 200, 3), 255, np.uint8)
+    polygon = [[20, 40], [180, 40], [180, 60], [20, 60]]
+    on_box = np.array([[16, 37], [184, 37], [184, 63], [16, 63]], np.float32)  # a little looser
+    elsewhere = np.array(polygon, np.float32) + [0, 30]  # the line below: no overlap
+    assert [tag for tag, _ in views(image, polygon, (), [elsewhere, on_box])] == ["det"]
+    assert [tag for tag, _ in views(image, polygon, (0.05,), [elsewhere])] == ["m5"]
+    assert polygon_iou(on_box, np.array(polygon, np.float32)) > 0.7
+    cut_short = np.array([[30, 40], [180, 40], [180, 60], [30, 60]], np.float32)  # IoU 0.94, first character lost
+    assert views(image, polygon, (), [cut_short]) == []

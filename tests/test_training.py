@@ -113,3 +113,22 @@ def test_moving_average_is_saved_and_resumed(datasets, tmp_path):
     _train(["--resume", str(run), "--epochs", "2"])
     rows = list(csv.DictReader((run / "metrics.csv").open()))
     assert [int(float(r["epoch"])) for r in rows] == [1, 2]
+
+
+def test_tensorboard_logs_the_metrics_of_each_epoch(datasets, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    train, val = datasets
+    runs = tmp_path / "runs"
+    _train([
+        "--train-path", str(train), "--val-path", str(val), "--arch", "crnn_vin_tiny", "--epochs", "2",
+        "--batch-size", "16", "--tensorboard", "--output", str(runs), "--name", "tb",
+    ])  # fmt: skip
+    events = EventAccumulator(str(runs / "tb" / "tensorboard"))
+    events.Reload()
+    tags = events.Tags()["scalars"]
+    assert {"train/loss", "train/loss_step", "val/exact"} <= set(tags), tags
+    assert [e.step for e in events.Scalars("train/loss")] == [1, 2]
+    rows = list(csv.DictReader((runs / "tb" / "metrics.csv").open()))
+    assert [e.value for e in events.Scalars("train/loss")] == pytest.approx([float(r["train_loss"]) for r in rows])
+    assert len(events.Scalars("train/loss_step")) == 2 * 3  # 48 crops, batch 16: three steps an epoch

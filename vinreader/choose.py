@@ -36,8 +36,9 @@ class Decision:
     candidates: tuple[Candidate, ...]
 
 
-def score_candidate(candidate: Candidate) -> Candidate:
-    """Candidate with its score and the reasons for it filled in from the VIN rules."""
+def score_candidate(candidate: Candidate, penalties: dict[str, float] = PENALTIES) -> Candidate:
+    """Candidate with its score and the reasons for it filled in from the VIN rules (``penalties``: each
+    doubt's factor; a reason missing from it is still listed, but costs nothing)."""
     reasons = list(candidate.reasons)
     score = candidate.confidence
     if candidate.check_digit == "invalid" and check_digit_required(candidate.vin):
@@ -45,7 +46,7 @@ def score_candidate(candidate: Candidate) -> Candidate:
     if not known_wmi(candidate.vin):
         reasons.append("unknown_wmi")
     for reason in reasons:
-        score *= PENALTIES.get(reason, 1.0)
+        score *= penalties.get(reason, 1.0)
     return replace(candidate, score=score, reasons=tuple(dict.fromkeys(reasons)))
 
 
@@ -190,9 +191,11 @@ def merge_agreeing(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(merged, key=lambda c: -c.score)
 
 
-def decide(candidates: list[Candidate], min_score: float, margin: float = 0.15) -> Decision:
+def decide(
+    candidates: list[Candidate], min_score: float, margin: float = 0.15, penalties: dict[str, float] = PENALTIES
+) -> Decision:
     """Pick the best candidate; abstain below ``min_score`` or when a different VIN scores close."""
-    ranked = merge_agreeing([score_candidate(c) for c in candidates])
+    ranked = merge_agreeing([score_candidate(c, penalties) for c in candidates])
     if not ranked:
         return Decision(None, False, ("no_vin_found",), ())
     best = ranked[0]

@@ -161,11 +161,17 @@ def teacher_label(
         str | None, typer.Option(help="Second recognizer: also keep unsure readings it reads identically.")
     ] = None,
     agree_min_confidence: Annotated[float, typer.Option(help="Lowest teacher confidence for a second opinion.")] = 0.5,
+    view_margin: Annotated[
+        list[float] | None, typer.Option(help="Also write each kept box cut with this margin (x its height); repeat.")
+    ] = None,
+    view_detector: Annotated[
+        str | None, typer.Option(help="Also write the crop this detector makes of each kept box (e.g. vin_dbnet).")
+    ] = None,
 ) -> None:
     """Cut the labelled VIN boxes and keep those the teacher reads clearly and that obey the VIN rules."""
     from collections import Counter
 
-    from vinreader.data.doctr import DatasetError
+    from vinreader.data.doctr import DatasetError, load_text_labels
     from vinreader.data.teacher import teacher_label as run_teacher
 
     try:
@@ -179,6 +185,8 @@ def teacher_label(
                 progress=lambda d, t: progress.update(task, completed=d, total=t),
                 agree_with=agree_with,
                 agree_min_confidence=agree_min_confidence,
+                view_margins=tuple(view_margin or ()),
+                view_detector=view_detector,
             )
     except DatasetError as exc:
         raise typer.BadParameter(str(exc), param_hint="DATASET") from exc
@@ -187,7 +195,13 @@ def teacher_label(
     reasons = Counter(v.reason.split(":")[0] for v in verdicts if v.vin is None)
     print(
         json.dumps(
-            {"boxes": len(verdicts), "kept": kept, "kept_agreed": agreed, "left_out": dict(reasons.most_common())}
+            {
+                "boxes": len(verdicts),
+                "kept": kept,
+                "kept_agreed": agreed,
+                "crops_written": len(load_text_labels(out)),
+                "left_out": dict(reasons.most_common()),
+            }  # fmt: skip
         )
     )
 

@@ -5,8 +5,8 @@ each glyph, walls removed and strokes beyond them kept (cell.py) -> classify (mo
 candidate, scored by the VIN rules (choose.py) -> VinResult.
 
 Each character keeps its probability and runners-up. The answer is given only when the candidate's
-score (its weakest character, discounted by the VIN rules: a wrong required check digit, an unknown
-maker code) reaches ``min_score``; an empty box or a row that cannot be found gives no VIN. When the
+score (its weakest character, discounted by the VIN rules: a wrong required check digit; see
+:data:`BOX_PENALTIES`) reaches ``min_score``; an empty box or a row that cannot be found gives no VIN. When the
 region requires a check digit and the reading fails it, the most probable reading of the runners-up
 that satisfies it competes as well, marked ``check_digit_corrected`` (``choose.check_digit_corrected``).
 
@@ -27,11 +27,16 @@ import numpy as np
 from vinreader.boxes.cell import row_glyphs
 from vinreader.boxes.find import BoxRow, find_box_row
 from vinreader.boxes.glyph import is_empty, normalize_glyph
-from vinreader.choose import check_digit_corrected, decide
+from vinreader.choose import PENALTIES, check_digit_corrected, decide
 from vinreader.io import Page
 from vinreader.pages import read_best_page
 from vinreader.types import Candidate, CharReading, VinResult
 from vinreader.vin import VIN_ALPHABET, check_digit_status, decode
+
+# The photo reader doubts a maker code vininfo does not know, since a photo holds other 17-character
+# text; a row of 17 boxes is the VIN field itself, and vininfo misses many real plants' codes (Russian
+# assembly plants' among them), so here an unknown maker code is reported but costs nothing.
+BOX_PENALTIES = {reason: factor for reason, factor in PENALTIES.items() if reason != "unknown_wmi"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class BoxReaderConfig:
     """
 
     classifier: str = "vin_charbox"
-    min_score: float = 0.5
+    min_score: float = 0.65
     alternatives: int = 3
     max_side: int = 4096
 
@@ -124,7 +129,8 @@ class BoxReader:
         # Where the region requires a check digit and the reading fails it, the runners-up may satisfy it:
         # that reading competes too, marked and with the probabilities the check digit leaves it.
         corrected = check_digit_corrected(candidate)
-        decision = decide([candidate] if corrected is None else [candidate, corrected], self.config.min_score)
+        candidates = [candidate] if corrected is None else [candidate, corrected]
+        decision = decide(candidates, self.config.min_score, penalties=BOX_PENALTIES)
         best = decision.best
         assert best is not None  # candidates in, one chosen
         return VinResult(

@@ -6,6 +6,11 @@ when a strong general recognizer reads the box confidently *and* the string obey
 decoder had to force, and a single clear reading. What the teacher is unsure of is left out, never guessed.
 
     vinreader teacher-label ../shared/data/vin-detection-real/train --out data/teacher-train
+
+A kept box may also be written in other *views* with the same label: cut with other margins (a wider
+one shows the real neighbouring lines the reader's crops hold) and as our own detector crops it
+(``--view-detector vin_dbnet``: the crop the recognizer gets end to end). The label belongs to the box,
+so every view of it carries the teacher's reading of the standard crop.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from vinreader.choose import PENALTIES, decide
 from vinreader.ctc import decode_vins
 from vinreader.data.doctr import load_detection_labels
 from vinreader.io import InputError, load_image
-from vinreader.lines import crop_line
-from vinreader.models.detector import order_quad
-from vinreader.models.registry import build_recognizer
+from vinreader.lines import candidate_lines, crop_line
+from vinreader.models.detector import order_quad, polygon_iou
+from vinreader.models.registry import build_detector, build_recognizer
 from vinreader.pipeline import text_candidate  # one conversion from decoding to candidates
 
 
@@ -40,20 +45,48 @@ class TeacherLabel:
     reading: str | None = None
 
 
+def box_quad(polygon: list[list[float]], margin: float = 0.15) -> np.ndarray:
+    """The labelled box as a rotated rectangle (long side horizontal) grown by ``margin`` x its height."""
+    quad = np.asarray(polygon, np.float32).reshape(-1, 2)
+    (cx, cy), (w, h), angle = cv2.minAreaRect(quad)
+    if w < h:  # keep the long side horizontal
+        w, h, angle = h, w, angle + 90
+    pad = margin * h
+    return order_quad(cv2.boxPoints(((cx, cy), (w + 2 * pad, h + 2 * pad), angle)))
+
+
 def crop_box(image: np.ndarray, polygon: list[list[float]], margin: float = 0.15) -> np.ndarray:
     """The labelled box, straightened, with ``margin`` x its height added on every side.
 
     The same cut as ``vin-real-dev/recognition`` (15% of the box height), so teacher-labelled crops
     look like the crops the recognizer is validated on.
     """
-    quad = np.asarray(polygon, np.float32).reshape(-1, 2)
-    rect = cv2.minAreaRect(quad)
-    (cx, cy), (w, h), angle = rect
-    if w < h:  # keep the long side horizontal
-        w, h, angle = h, w, angle + 90
-    pad = margin * h
-    box = cv2.boxPoints(((cx, cy), (w + 2 * pad, h + 2 * pad), angle))
-    return crop_line(image, order_quad(box))
+    return crop_line(image, box_quad(polygon, margin))
+
+
+def views(
+    image: np.ndarray, polygon: list[list[float]], margins: tuple[float, ...], detected: list[np.ndarray]
+) -> list[tuple[str, np.ndarray]]:
+    """Other crops of one labelled box: ``(tag, crop)`` per margin, and the detected line that matches
+    the box best when its IoU with the box reaches 0.5 *and* it holds at least ``DETECTION_COVER`` of the
+    box (a detection elsewhere is another line's crop; one that cuts characters off would teach the
+    recognizer to read characters it cannot see)."""
+    out = [(f"m{round(margin * 100)}", crop_box(image, polygon, margin)) for margin in margins]
+    box = box_quad(polygon, 0.0)
+    scored = sorted(((polygon_iou(quad, box), i) for i, quad in enumerate(detected)), reverse=True)
+    if scored and scored[0][0] >= 0.5 and _cover(detected[scored[0][1]], box) >= DETECTION_COVER:
+        out.append(("det", crop_line(image, detected[scored[0][1]])))
+    return out
+
+
+DETECTION_COVER = 0.95
+
+
+def _cover(outer: np.ndarray, inner: np.ndarray) -> float:
+    """Share of convex ``inner`` inside convex ``outer``."""
+    outer, inner = np.asarray(outer, np.float32).reshape(-1, 2), np.asarray(inner, np.float32).reshape(-1, 2)
+    area = cv2.contourArea(inner)
+    return float(cv2.intersectConvexConvex(outer, inner)[0] / area) if area > 0 else 0.0
 
 
 def teacher_label(
@@ -65,6 +98,8 @@ def teacher_label(
     progress: Callable[[int, int], None] | None = None,
     agree_with: str | None = None,
     agree_min_confidence: float = 0.5,
+    view_margins: tuple[float, ...] = (),
+    view_detector: str | None = None,
 ) -> list[TeacherLabel]:
     """Label every box of a docTR detection dataset; write the kept crops as a recognition dataset.
 
@@ -77,12 +112,15 @@ def teacher_label(
             with a confidence between ``agree_min_confidence`` and ``min_confidence`` is kept when this
             model reads exactly the same VIN (two models rarely make the same mistake).
         agree_min_confidence: the teacher's lowest confidence still worth a second opinion.
+        view_margins: also write each kept box cut with these margins (``NAME_m40.png`` for 0.4).
+        view_detector: also write the line this detector finds on each kept box (``NAME_det.png``).
         files: only these images (default: all).
         progress: called with (done, total).
     """
     labels = load_detection_labels(dataset)
     teacher = build_recognizer(recognizer)
     second = build_recognizer(agree_with) if agree_with else None
+    detector = build_detector(view_detector) if view_detector else None
     names = sorted(files if files is not None else labels)
     verdicts: list[TeacherLabel] = []
     kept: dict[str, str] = {}
@@ -94,6 +132,7 @@ def teacher_label(
         except InputError as exc:
             verdicts.append(TeacherLabel(name, 0, None, 0.0, f"unreadable: {exc}"))
             continue
+        detected: list[np.ndarray] | None = None
         for index, polygon in enumerate(labels[name]["polygons"]):
             crop = crop_box(image, polygon)
             verdict = _judge(teacher, crop, name, index, min_confidence)
@@ -101,9 +140,14 @@ def teacher_label(
                 verdict = _second_opinion(second, crop, verdict)
             verdicts.append(verdict)
             if verdict.vin and out is not None:
-                crop_name = f"{Path(name).stem}_{index}.png"
-                cv2.imwrite(str(out / "images" / crop_name), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
-                kept[crop_name] = verdict.vin
+                if detected is None:
+                    lines = candidate_lines(detector.detect(image), max_lines=8) if detector else []
+                    detected = [line.quad for line in lines]
+                stem = f"{Path(name).stem}_{index}"
+                for tag, view in [("", crop), *views(image, polygon, view_margins, detected)]:
+                    crop_name = f"{stem}_{tag}.png" if tag else f"{stem}.png"
+                    cv2.imwrite(str(out / "images" / crop_name), cv2.cvtColor(view, cv2.COLOR_RGB2BGR))
+                    kept[crop_name] = verdict.vin
         if progress:
             progress(done, len(names))
     if out is not None:

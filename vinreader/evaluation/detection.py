@@ -14,23 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from vinreader.data.doctr import load_detection_labels
 from vinreader.io import load_image
+from vinreader.models.detector import polygon_iou
 from vinreader.models.registry import build_detector
 
 IOU_MATCH = 0.5
-
-
-def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """IoU of two convex polygons ((k, 2) points, any orientation)."""
-    a = cv2.convexHull(np.asarray(a, np.float32).reshape(-1, 2))
-    b = cv2.convexHull(np.asarray(b, np.float32).reshape(-1, 2))
-    inter, _ = cv2.intersectConvexConvex(a, b)
-    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
-    return float(inter / union) if union > 0 else 0.0
 
 
 def match_counts(

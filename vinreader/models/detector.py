@@ -150,6 +150,8 @@ class DBNetDetector:
             Chosen by measurement: see the model card.
         mean, std: per-channel normalization of 0..1 pixels.
         channel_order: "RGB" or "BGR" (PP-OCR models were trained on OpenCV's BGR).
+        extra_sides: also detect at these input sides and keep, of boxes overlapping by IoU >=
+            ``MERGE_IOU``, the most confident (multi-scale: a small VIN found only when upscaled).
     """
 
     def __init__(
@@ -163,10 +165,12 @@ class DBNetDetector:
         thresh: float = 0.3,
         box_thresh: float = 0.5,
         unclip_ratio: float = 1.6,
+        extra_sides: tuple[int, ...] = (),
         threads: int = 0,
     ) -> None:
         self.name = name
         self.input_side = int(input_side)
+        self.extra_sides = tuple(int(side) for side in extra_sides)
         self.mean = np.asarray(mean, np.float32)
         self.std = np.asarray(std, np.float32)
         self.channel_order = channel_order
@@ -174,18 +178,43 @@ class DBNetDetector:
         self.session: ort.InferenceSession = onnx_session(weights, threads)
         self.input_name = self.session.get_inputs()[0].name
 
-    def input_shape(self, height: int, width: int) -> tuple[int, int]:
-        """Network input (H, W): longest side = input_side, both multiples of 32."""
-        return input_shape(height, width, self.input_side)
+    def input_shape(self, height: int, width: int, side: int | None = None) -> tuple[int, int]:
+        """Network input (H, W): longest side = input_side (or ``side``), both multiples of 32."""
+        return input_shape(height, width, side or self.input_side)
 
-    def probability_map(self, image: np.ndarray) -> np.ndarray:
+    def probability_map(self, image: np.ndarray, side: int | None = None) -> np.ndarray:
         """The network's text probability map at input resolution."""
-        x = prepare_image(image, self.input_shape(*image.shape[:2]), self.mean, self.std, self.channel_order)
+        shape = self.input_shape(*image.shape[:2], side)
+        x = prepare_image(image, shape, self.mean, self.std, self.channel_order)
         return self.session.run(None, {self.input_name: x[None]})[0][0, 0]
 
     def detect(self, image: np.ndarray) -> list[TextBox]:
-        """Text boxes of an RGB uint8 image, in its pixel coordinates."""
-        prob_map = self.probability_map(image)
-        scale_y = image.shape[0] / prob_map.shape[0]
-        scale_x = image.shape[1] / prob_map.shape[1]
-        return self.postprocess(prob_map, scale_x, scale_y)
+        """Text boxes of an RGB uint8 image, in its pixel coordinates (merged over the input sides)."""
+        boxes: list[TextBox] = []
+        for side in (self.input_side, *self.extra_sides):
+            prob_map = self.probability_map(image, side)
+            scale_y = image.shape[0] / prob_map.shape[0]
+            scale_x = image.shape[1] / prob_map.shape[1]
+            boxes += self.postprocess(prob_map, scale_x, scale_y)
+        return merge_boxes(boxes) if self.extra_sides else boxes
+
+
+MERGE_IOU = 0.3
+
+
+def merge_boxes(boxes: list[TextBox], iou: float = MERGE_IOU) -> list[TextBox]:
+    """Most confident first; a box overlapping a kept one by ``iou`` or more is the same text found again."""
+    kept: list[TextBox] = []
+    for box in sorted(boxes, key=lambda b: -b.score):
+        if all(polygon_iou(box.polygon, other.polygon) < iou for other in kept):
+            kept.append(box)
+    return kept
+
+
+def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two convex polygons ((k, 2) points, any orientation)."""
+    a = cv2.convexHull(np.asarray(a, np.float32).reshape(-1, 2))
+    b = cv2.convexHull(np.asarray(b, np.float32).reshape(-1, 2))
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    return float(inter / union) if union > 0 else 0.0

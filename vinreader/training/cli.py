@@ -27,6 +27,9 @@ EmaOption = Annotated[float, typer.Option(help="Moving average of the weights: d
 ResumeOption = Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")]
 NameOption = Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")]
 SeedOption = Annotated[int, typer.Option()]
+TensorboardOption = Annotated[
+    bool, typer.Option("--tensorboard", help="Also log to RUN/tensorboard/ (view: tensorboard --logdir RUN).")
+]
 
 
 def parse_weighted(path: str) -> tuple[str, float]:
@@ -63,6 +66,7 @@ def run_training(
     output: Path,
     name: str | None,
     new_config: Callable[[], Any],
+    tensorboard: bool = False,
 ) -> None:
     """Create (or resume) the run folder, build the recipe, train; bad settings and data are usage errors."""
     from vinreader.data.doctr import DatasetError
@@ -82,7 +86,16 @@ def run_training(
         recipe = recipe_type(config, log=typer.echo)
     except DatasetError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    best = fit(recipe, run, config.epochs, config.lr, resume=resume is not None, log=typer.echo, ema=config.ema)
+    best = fit(
+        recipe,
+        run,
+        config.epochs,
+        config.lr,
+        resume=resume is not None,
+        log=typer.echo,
+        ema=config.ema,
+        tensorboard=tensorboard,
+    )
     typer.echo(f"run: {run.path}  best: {best}")
 
 
@@ -105,6 +118,7 @@ def train_recognizer(
     init: InitOption = None,
     ema: EmaOption = 0.0,
     resume: ResumeOption = None,
+    tensorboard: TensorboardOption = False,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/recognizer"),
     name: NameOption = None,
 ) -> None:
@@ -121,6 +135,7 @@ def train_recognizer(
             batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
             seed=seed, init=str(init) if init else None, ema=ema,
         ),
+        tensorboard,
     )  # fmt: skip
 
 
@@ -141,6 +156,7 @@ def train_charbox(
     workers: Annotated[int, typer.Option(min=1, help="Processes making the bank (same images whatever).")] = 2,
     seed: SeedOption = 0,
     resume: ResumeOption = None,
+    tensorboard: TensorboardOption = False,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/charbox"),
     name: NameOption = None,
 ) -> None:
@@ -165,7 +181,15 @@ def train_charbox(
         recipe = CharboxRecipe(config, bank_path=run.path / "bank.npz", log=typer.echo)
     except (ValueError, DatasetError) as exc:
         raise typer.BadParameter(str(exc)) from exc
-    best = fit(recipe, run, epochs=config.epochs, lr=config.lr, resume=resume is not None, log=typer.echo)
+    best = fit(
+        recipe,
+        run,
+        epochs=config.epochs,
+        lr=config.lr,
+        resume=resume is not None,
+        log=typer.echo,
+        tensorboard=tensorboard,
+    )
     typer.echo(f"run: {run.path}  best: {best}")
 
 
@@ -188,6 +212,7 @@ def train_detector(
     init: InitOption = None,
     ema: EmaOption = 0.0,
     resume: ResumeOption = None,
+    tensorboard: TensorboardOption = False,
     output: Annotated[Path, typer.Option(help="Where run folders are created.")] = Path("runs/detector"),
     name: NameOption = None,
 ) -> None:
@@ -204,4 +229,5 @@ def train_detector(
             lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
             init=str(init) if init else None, ema=ema, max_val_images=max_val_images,
         ),
+        tensorboard,
     )  # fmt: skip

@@ -44,12 +44,15 @@ def fit(
     resume: bool = False,
     log: Any = print,
     ema: float = 0.0,
+    tensorboard: bool = False,
 ) -> dict[str, float]:
     """Train ``recipe.model`` for ``epochs`` (continuing from ``last.pt`` when ``resume``).
 
     With ``ema`` > 0 an exponential moving average of the weights (decay ``ema`` per step, batch-norm
     statistics included) is what is validated and saved as the checkpoint's ``model``: on small real
-    sets it is steadier from epoch to epoch than the raw weights. Returns the best validation metrics seen.
+    sets it is steadier from epoch to epoch than the raw weights. With ``tensorboard`` the training loss
+    per step and every epoch's metrics also go to ``RUN/tensorboard/`` (``tensorboard --logdir RUN``).
+    Returns the best validation metrics seen.
     """
     model = recipe.model
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
@@ -68,6 +71,7 @@ def fit(
         torch.set_rng_state(state["torch_rng"])
         start_epoch, best = state["epoch"], state["best"]
         log(f"resumed {run.path} at epoch {start_epoch}")
+    writer = _tensorboard_writer(run) if tensorboard else None
     for epoch in range(start_epoch + 1, epochs + 1):
         started = time.perf_counter()
         model.train()
@@ -83,6 +87,8 @@ def fit(
             if averaged is not None:
                 averaged.update_parameters(model)
             losses.append(float(loss.detach()))
+            if writer is not None:
+                writer.add_scalar("train/loss_step", losses[-1], (epoch - 1) * recipe.steps_per_epoch + len(losses))
         model.eval()
         train_weights = {k: v.clone() for k, v in model.state_dict().items()} if averaged else None
         if averaged is not None:
@@ -97,6 +103,11 @@ def fit(
             "seconds": time.perf_counter() - started,
         }
         run.log_metrics(row)
+        if writer is not None:
+            for key, value in row.items():
+                if key != "epoch":
+                    writer.add_scalar(key.replace("_", "/", 1), value, epoch)
+            writer.flush()
         improved = metrics[recipe.monitor] > best[recipe.monitor]
         if improved:
             best = dict(metrics)
@@ -119,4 +130,14 @@ def fit(
             model.load_state_dict(train_weights)  # back to the raw weights to go on training
         shown = " ".join(f"{k}={v:.4f}" for k, v in row.items() if k != "epoch")
         log(f"epoch {epoch}/{epochs} {shown}{' *' if improved else ''}")
+    if writer is not None:
+        writer.close()
     return best
+
+
+def _tensorboard_writer(run: RunDir) -> Any:
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError as exc:  # tensorboard is in the train extra, but may be missing from a custom install
+        raise RuntimeError("--tensorboard needs the tensorboard package: pip install 'vinreader[train]'") from exc
+    return SummaryWriter(log_dir=str(run.path / "tensorboard"))
