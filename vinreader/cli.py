@@ -201,7 +201,7 @@ def teacher_label(
                 "kept_agreed": agreed,
                 "crops_written": len(load_text_labels(out)),
                 "left_out": dict(reasons.most_common()),
-            }  # fmt: skip
+            }
         )
     )
 
