@@ -27,7 +27,9 @@ def boxes_read(
         Path | None, typer.Option("--visualize", help="Write PNG overlays of the row of boxes and the VIN here.")
     ] = None,
     classifier: BoxClassifier = "vin_charbox",
-    min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Score needed to answer.")] = 0.5,
+    min_score: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Score needed to answer (default: the reader's, 0.65).")
+    ] = None,
 ) -> None:
     """Find the row of 17 boxes on each form and read the character in each box."""
     from vinreader.boxes.reader import BoxReader, BoxReaderConfig
@@ -36,7 +38,8 @@ def boxes_read(
     if not inputs:
         raise typer.BadParameter("no input files found", param_hint="PATHS")
     try:
-        reader = BoxReader(BoxReaderConfig(classifier=classifier, min_score=min_score))
+        chosen = {} if min_score is None else {"min_score": min_score}
+        reader = BoxReader(BoxReaderConfig(classifier=classifier, **chosen))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--classifier") from exc
     report(read_all(reader, inputs, visualize), len(inputs), output_format)
