@@ -28,7 +28,7 @@ from vinreader.ctc import decode_vins
 from vinreader.data.doctr import load_detection_labels
 from vinreader.io import InputError, load_image
 from vinreader.lines import candidate_lines, crop_line
-from vinreader.models.detector import order_quad, polygon_iou
+from vinreader.models.detector import order_quad, polygon_cover, polygon_iou
 from vinreader.models.registry import build_detector, build_recognizer
 from vinreader.pipeline import text_candidate  # one conversion from decoding to candidates
 
@@ -64,6 +64,9 @@ def crop_box(image: np.ndarray, polygon: list[list[float]], margin: float = 0.15
     return crop_line(image, box_quad(polygon, margin))
 
 
+DETECTION_COVER = 0.95  # share of the labelled box a detector crop must hold to be a view of it
+
+
 def views(
     image: np.ndarray, polygon: list[list[float]], margins: tuple[float, ...], detected: list[np.ndarray]
 ) -> list[tuple[str, np.ndarray]]:
@@ -74,19 +77,9 @@ def views(
     out = [(f"m{round(margin * 100)}", crop_box(image, polygon, margin)) for margin in margins]
     box = box_quad(polygon, 0.0)
     scored = sorted(((polygon_iou(quad, box), i) for i, quad in enumerate(detected)), reverse=True)
-    if scored and scored[0][0] >= 0.5 and _cover(detected[scored[0][1]], box) >= DETECTION_COVER:
+    if scored and scored[0][0] >= 0.5 and polygon_cover(detected[scored[0][1]], box) >= DETECTION_COVER:
         out.append(("det", crop_line(image, detected[scored[0][1]])))
     return out
-
-
-DETECTION_COVER = 0.95
-
-
-def _cover(outer: np.ndarray, inner: np.ndarray) -> float:
-    """Share of convex ``inner`` inside convex ``outer``."""
-    outer, inner = np.asarray(outer, np.float32).reshape(-1, 2), np.asarray(inner, np.float32).reshape(-1, 2)
-    area = cv2.contourArea(inner)
-    return float(cv2.intersectConvexConvex(outer, inner)[0] / area) if area > 0 else 0.0
 
 
 def teacher_label(

@@ -211,10 +211,22 @@ def merge_boxes(boxes: list[TextBox], iou: float = MERGE_IOU) -> list[TextBox]:
     return kept
 
 
-def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """IoU of two convex polygons ((k, 2) points, any orientation)."""
+def _overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """(intersection, area of a, area of b) of two convex polygons ((k, 2) points, any orientation)."""
     a = cv2.convexHull(np.asarray(a, np.float32).reshape(-1, 2))
     b = cv2.convexHull(np.asarray(b, np.float32).reshape(-1, 2))
     inter, _ = cv2.intersectConvexConvex(a, b)
-    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
-    return float(inter / union) if union > 0 else 0.0
+    return float(inter), float(cv2.contourArea(a)), float(cv2.contourArea(b))
+
+
+def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two convex polygons ((k, 2) points, any orientation)."""
+    inter, area_a, area_b = _overlap(a, b)
+    union = area_a + area_b - inter
+    return inter / union if union > 0 else 0.0
+
+
+def polygon_cover(outer: np.ndarray, inner: np.ndarray) -> float:
+    """Share of convex polygon ``inner`` inside convex polygon ``outer``."""
+    inter, _, area = _overlap(outer, inner)
+    return inter / area if area > 0 else 0.0

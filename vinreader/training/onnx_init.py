@@ -134,13 +134,13 @@ def load_onnx_weights(model: nn.Module, onnx_file: str | Path, calibration: torc
 
     # Linear layers are exported as MatMul with the transposed weight (their bias keeps its name).
     matmuls = [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in initializers]
-    linears = _execution_order(model, calibration[:1], (nn.Linear,))
+    called = _execution_order(model, calibration[:1], (nn.Linear, nn.Conv2d))
+    linears = [m for m in called if isinstance(m, nn.Linear)]
     for linear, node in zip(linears, matmuls, strict=True):
         loaded[f"{names[linear]}.weight"] = torch.from_numpy(initializers[node.input[1]].T.copy())
 
     convs_in_graph = [n for n in graph.node if n.op_type == "Conv" and n.input[1].removeprefix("net.") not in state]
-    convs_in_model = _execution_order(model, calibration[:1], (nn.Conv2d,))
-    folded = [m for m in convs_in_model if f"{names[m]}.weight" not in loaded]
+    folded = [m for m in called if isinstance(m, nn.Conv2d) and f"{names[m]}.weight" not in loaded]
     if len(folded) != len(convs_in_graph):
         raise ValueError(f"{onnx_file}: {len(convs_in_graph)} folded convolutions, the model has {len(folded)}")
     batchnorms = _following_batchnorms(model)
@@ -168,7 +168,8 @@ def load_onnx_weights(model: nn.Module, onnx_file: str | Path, calibration: torc
         f"{names[bn]}.{p}" for c, bn in batchnorms.items() if c in folded_bias for p in bn.state_dict()
     }
     missing = sorted({k.rsplit(".", 1)[0] for k in state if k not in loaded_names and "num_batches" not in k})
-    return {"max_abs_diff": _parity(model, onnx_file, calibration), "missing": missing}
+    softmax = graph.node[-1].op_type == "Softmax"  # recognizers and classifiers export their softmax
+    return {"max_abs_diff": _parity(model, onnx_file, calibration, softmax), "missing": missing}
 
 
 def _calibrate_batchnorms(
@@ -206,10 +207,8 @@ def _calibrate_batchnorms(
         bn.bias.data.copy_(mean + torch.from_numpy(bias))
 
 
-def _parity(model: nn.Module, onnx_file: str | Path, inputs: torch.Tensor) -> float:
-    """Max abs difference between onnxruntime and the rebuilt network (probabilities for both)."""
-    graph = onnx.load(str(onnx_file)).graph
-    softmax = graph.node[-1].op_type == "Softmax"  # recognizers and classifiers export their softmax
+def _parity(model: nn.Module, onnx_file: str | Path, inputs: torch.Tensor, softmax: bool) -> float:
+    """Max abs difference between onnxruntime and the rebuilt network (probabilities for both when ``softmax``)."""
     session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     model.eval()
