@@ -205,7 +205,7 @@ def train_detector(
         typer.Option(help="docTR detection folder (images/ + labels.json, VIN polygons), optionally DIR:WEIGHT."),
     ] = None,
     val_path: Annotated[Path | None, typer.Option(help="Validation folder (docTR detection format).")] = None,
-    arch: Annotated[str, typer.Option(help="Network: dbnet_vin or dbnet_vin_tiny.")] = "dbnet_vin",
+    arch: Annotated[str, typer.Option(help="Network: dbnet_vin, dbnet_vin_m (wider) or dbnet_vin_tiny.")] = "dbnet_vin",
     input_size: Annotated[int, typer.Option(help="Square training input; the detector's input side.")] = 256,
     epochs: Annotated[int | None, typer.Option(min=1, help="Default: 8; with --resume, the run's own.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
