@@ -17,7 +17,8 @@
    the form generator drew it, alone (``*_chars_wrong_right_alone``): read right that way, the loss is
    in how the box was cut and cleaned; read wrong, the glyph itself is ambiguous or the classifier
    confuses it. ``--dump-errors DIR`` writes each misread box as a PNG: the box cut with its
-   surroundings, the glyph the reader classified, and the drawn character alone, normalised.
+   surroundings, the glyph the reader classified (the character, and the box as it was), and the drawn
+   character alone, normalised.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def _dump(out: Path, index: int, form, wrong: list[int], read: str, read_alone: 
     glyphs = row_glyphs(form.scene.image, row)
     out.mkdir(parents=True, exist_ok=True)
     for k in wrong:
-        tiles = [cv2.cvtColor(crops[k], cv2.COLOR_RGB2GRAY), glyphs[k], alone[k]]
+        tiles = [cv2.cvtColor(crops[k], cv2.COLOR_RGB2GRAY), *glyphs[k], alone[k]]
         tile = np.concatenate([cv2.resize(t, (96, 96), interpolation=cv2.INTER_NEAREST) for t in tiles], axis=1)
         name = f"form{index:04d}_box{k + 1:02d}_{form.scene.vin[k]}_read_{read[k] or 'none'}_alone_{read_alone[k]}.png"
         cv2.imwrite(str(out / name), tile)

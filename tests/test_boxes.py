@@ -66,11 +66,14 @@ def _boxed(char: str, invert: bool, border: bool) -> np.ndarray:
 
 @pytest.mark.parametrize("char", ["7", "E", "W", "1"])
 def test_glyph_polarity_and_border(char):
-    plain = normalize_glyph(_boxed(char, invert=False, border=False))
+    plain = normalize_glyph(_boxed(char, invert=False, border=False))[0]
     white_on_black = normalize_glyph(_boxed(char, invert=True, border=True))
     black_on_white = normalize_glyph(cv2.cvtColor(_boxed(char, invert=False, border=True), cv2.COLOR_GRAY2RGB))
-    for glyph in (white_on_black, black_on_white):
-        assert glyph.shape == (32, 32) and glyph.dtype == np.uint8
+    for both in (white_on_black, black_on_white):
+        assert both.shape == (2, 32, 32) and both.dtype == np.uint8
+        glyph, context = both
+        # The second channel is the box as it was, placed the same way: here (the border out of view) the character.
+        assert np.abs(glyph.astype(int) - context).mean() < 12
         assert glyph[16].max() == 255 or glyph[:, 16].max() == 255  # white ink
         assert glyph[0].max() == 0 and glyph[:, 0].max() == 0  # no border left
         # The same glyph whatever the polarity and border.
@@ -82,7 +85,7 @@ def test_tight_glyph_keeps_its_bar_and_empty_box_is_empty():
     bar[2:8, 2:28] = 0  # a tightly cut "T": the bar is not a box border
     bar[8:38, 12:18] = 0
     glyph = normalize_glyph(bar)
-    assert glyph[4:8].max() == 255 and not is_empty(glyph)
+    assert glyph[0, 4:8].max() == 255 and not is_empty(glyph)
     empty = np.full((48, 48), 230, np.uint8)
     empty[:2], empty[-2:], empty[:, :2], empty[:, -2:] = 20, 20, 20, 20
     assert is_empty(normalize_glyph(empty + np.random.default_rng(0).integers(0, 6, (48, 48), dtype=np.uint8)))
@@ -95,7 +98,7 @@ def test_stroke_along_a_wall_is_not_taken_for_the_wall():
     box[:2], box[-2:], box[:, :2], box[:, -2:] = 20, 20, 20, 20
     cv2.line(box, (7, 9), (7, 38), 20, 3)
     cv2.ellipse(box, (7, 24), (26, 15), 0, -90, 90, 20, 3)
-    glyph = normalize_glyph(box)
+    glyph = normalize_glyph(box)[0]
     ys, xs = np.nonzero(glyph > 128)
     assert xs.min() <= 5 and ys.max() - ys.min() >= 20  # the stem is the glyph's left edge and spans it
     assert glyph[8:24, 4:8].mean() > 100  # the stem's pixels are there, not only the bowl
@@ -152,12 +155,15 @@ def test_stroke_crossing_a_wall_is_kept():
     walls, lo, hi = _cell()
     two = _tight_ink("2", 44)
     y, x = hi - 36, (lo + hi - two.shape[1]) // 2
-    alone = normalize_glyph(_on_paper(_put(np.zeros_like(walls), two, y, x)))
+    alone = normalize_glyph(_on_paper(_put(np.zeros_like(walls), two, y, x)))[0]
     crop = _on_paper(_put(walls, two, y, x))
-    glyph = normalize_cell(crop, CELL_MARGIN)
+    glyph, context = normalize_cell(crop, CELL_MARGIN)
     assert _difference(glyph, alone) < 8
     assert glyph[0].max() == 0 and glyph[:, 0].max() == 0  # no wall left
-    cut_at_the_walls = normalize_glyph(crop[lo - 3 : hi + 3, lo - 3 : hi + 3])
+    # The second channel holds the walls the first lost, placed the same way: the "2" lies on it unmoved.
+    assert (context > 128).sum() > (glyph > 128).sum() + 50
+    assert np.abs(np.minimum(context.astype(int) - glyph, 0)).mean() < 3
+    cut_at_the_walls = normalize_glyph(crop[lo - 3 : hi + 3, lo - 3 : hi + 3])[0]
     assert _difference(cut_at_the_walls, alone) > 20  # the test is not vacuous: there the base is lost
 
 
@@ -187,17 +193,17 @@ def test_pen_on_a_wall_of_another_colour_is_kept():
     paper, line, blue = np.array([235, 235, 230.0]), np.array([170, 50, 50.0]), np.array([25, 35, 120.0])
     rgb = paper * (1 - walls[..., None]) + line * walls[..., None]
     rgb = (rgb * (1 - pen[..., None]) + blue * pen[..., None]).astype(np.uint8)
-    alone = normalize_glyph(_on_paper(pen))
-    assert _difference(normalize_cell(rgb, CELL_MARGIN), alone) < 8
+    alone = normalize_glyph(_on_paper(pen))[0]
+    assert _difference(normalize_cell(rgb, CELL_MARGIN)[0], alone) < 8
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    assert _difference(normalize_cell(grey, CELL_MARGIN), alone) > 15  # without colour the bar goes with the wall
+    assert _difference(normalize_cell(grey, CELL_MARGIN)[0], alone) > 15  # without colour the bar goes with the wall
 
 
 def test_row_glyphs_are_what_the_reader_classifies(forms):
     form = forms[0]
     row = find_box_row(form.scene.image)
     glyphs = row_glyphs(form.scene.image, row)
-    assert len(glyphs) == 17 and all(g.shape == (32, 32) and g.dtype == np.uint8 for g in glyphs)
+    assert len(glyphs) == 17 and all(g.shape == (2, 32, 32) and g.dtype == np.uint8 for g in glyphs)
     assert not any(is_empty(g) for g in glyphs)
     # The generator says what it drew in each box (the benchmark compares the reader's glyphs with it).
     assert len(form.inks) == 17 and all(ink.dtype == np.float32 and ink.max() > 0.5 for ink in form.inks)

@@ -102,8 +102,15 @@ def test_train_resume_export(tmp_path):
     from vinreader.models.registry import build_classifier
 
     classifier = build_classifier(onnx_path.with_suffix(".json"))
-    probs = classifier(np.zeros((3, 32, 32), np.uint8))
+    assert classifier.channels == meta["input"]["channels"] == 2  # the character and the box as it was
+    glyphs = np.random.default_rng(0).integers(0, 256, (3, 2, 32, 32), dtype=np.uint8)
+    probs = classifier(glyphs)
     assert probs.shape == (3, 33) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(classifier(glyphs[:, :1].repeat(2, axis=1)), probs, atol=1e-4)  # channel 1 is read
+    # A character drawn alone ((N, 32, 32)) is its own context.
+    assert np.allclose(classifier(glyphs[:, 0]), classifier(glyphs[:, :1].repeat(2, axis=1)), atol=1e-6)
+    with pytest.raises(ValueError, match="expected"):
+        classifier(np.zeros((3, 3, 32, 32), np.uint8))
 
 
 def test_mnist_splits_are_disjoint_and_heldout_is_balanced():

@@ -63,6 +63,7 @@ def _classifier_card(meta: dict[str, Any], weights: str, name: str) -> dict[str,
         "config": {
             "alphabet": meta["alphabet"],
             "size": meta["input"]["height"],
+            "channels": meta["input"]["channels"],
             "mean": meta["normalization"]["mean"][0],
             "std": meta["normalization"]["std"][0],
         },

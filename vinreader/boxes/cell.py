@@ -11,7 +11,8 @@ of :data:`CELL_MARGIN` of its side all round (`find.cut_cells`), and here:
 3. each piece of ink left belongs to the box holding most of it: a piece mostly inside (walls
    included) is this box's character, its parts beyond the walls too; a piece mostly outside is a
    neighbour's. Two characters touching across a wall are split between them (:func:`own_ink`);
-4. the kept ink is centred and scaled like every training glyph (`glyph.center_glyph`).
+4. the kept ink is centred and scaled like every training glyph (`glyph.center_glyph`), with the
+   box's ink as it was (walls, neighbours) placed the same way as the glyph's second channel.
 
 Example:
     >>> import numpy as np
@@ -19,8 +20,8 @@ Example:
     >>> crop[18:22, :] = crop[58:62, :] = crop[:, 18:22] = crop[:, 58:62] = 20  # a comb's walls
     >>> crop[30:70, 38:42] = 20  # a "1" crossing the bottom wall
     >>> glyph = normalize_cell(crop, 0.5)
-    >>> int(glyph[:, 16].max()), int(glyph[0].max()), int(glyph[:, 4].max())
-    (255, 0, 0)
+    >>> int(glyph[0, :, 16].max()), int(glyph[0, 0].max()), int(glyph[0, :, 4].max()), int(glyph[1].max())
+    (255, 0, 0, 255)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import cv2
 import numpy as np
 
 from vinreader.boxes.find import BoxRow, cut_cells
-from vinreader.boxes.glyph import GLYPH_FIT, GLYPH_SIZE, center_glyph, ink_map, to_grey
+from vinreader.boxes.glyph import GLYPH_CHANNELS, GLYPH_FIT, GLYPH_SIZE, center_glyph, ink_map, to_grey
 from vinreader.boxes.walls import WALL_TOLERANCE, pen_on_walls, remove_walls, wall_mask
 
 CELL_MARGIN = 0.5  # of the box side, on each side: half of each neighbour, room for strokes beyond the walls
@@ -55,23 +56,24 @@ def row_glyphs(image: np.ndarray, row: BoxRow) -> list[np.ndarray]:
 def normalize_cell(
     image: np.ndarray, margin: float = CELL_MARGIN, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT
 ) -> np.ndarray:
-    """A box cut with ``margin`` of its side all round (RGB or grey uint8) -> (size, size) glyph, white on black.
+    """A box cut with ``margin`` of its side all round (RGB or grey uint8) -> (2, size, size) glyph, white on black.
 
-    An empty box gives an all-black glyph (see `glyph.is_empty`).
+    Channel 0 is the character's ink, walls and neighbours removed; channel 1 the box's ink as it was,
+    placed the same way. An empty box gives an all-black glyph (see `glyph.is_empty`).
     """
     grey = to_grey(image)
     bounds = box_bounds(grey.shape[0], margin)
     lo, hi = bounds
     ink = ink_map(grey, (lo + _INSET * (hi - lo)) / grey.shape[0])
     if ink is None:
-        return np.zeros((size, size), np.uint8)
+        return np.zeros((GLYPH_CHANNELS, size, size), np.uint8)
     walls = wall_mask(ink, bounds)
     if image.ndim == 3:
         walls &= ~pen_on_walls(image[:, :, :3], ink, walls, bounds)
-    ink = own_ink(remove_walls(ink, walls, max(3, round(_CROSSING * (hi - lo)))), bounds)
-    if (ink > 0.5).sum() < _MIN_INK * (hi - lo) ** 2:
-        return np.zeros((size, size), np.uint8)
-    return center_glyph(ink, size, fit)
+    kept = own_ink(remove_walls(ink, walls, max(3, round(_CROSSING * (hi - lo)))), bounds)
+    if (kept > 0.5).sum() < _MIN_INK * (hi - lo) ** 2:
+        return np.zeros((GLYPH_CHANNELS, size, size), np.uint8)
+    return center_glyph(kept, size, fit, context=ink)
 
 
 def own_ink(ink: np.ndarray, bounds: tuple[int, int], threshold: float = 0.5) -> np.ndarray:

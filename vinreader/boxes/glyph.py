@@ -7,6 +7,12 @@ ink on black, the ink's box scaled to fit ``fit`` pixels and centred (`center_gl
 with its surroundings instead, so that strokes beyond the walls are kept (`cell.normalize_cell`), and
 ends the same way: `ink_map` and `center_glyph`.
 
+A glyph has two channels (:data:`GLYPH_CHANNELS`): the character's ink as cleaned, and the box's ink
+*as it was* (border or walls, neighbours' strokes) placed the same way. Cleaning cannot tell a
+stroke lying on a wall from the wall: the second channel lets the classifier see where ink was
+removed and how thick it was there (the stem of a "D" on its left wall, the bar of a "Z" on the
+bottom one).
+
 Polarity is decided on the inside of the box (the outer band may be the box's own border, which has
 the ink's colour): the colour most of the inside has is the background. Border lines are rows or
 columns near an edge (within 16% of the side) that are ink over 80% of their length or more; they,
@@ -18,8 +24,8 @@ Example:
     >>> box = np.zeros((40, 40), np.uint8); box[:3] = box[-3:] = box[:, :3] = box[:, -3:] = 255
     >>> box[10:30, 18:22] = 255  # a white "1" on black, with a white border left from the box
     >>> glyph = normalize_glyph(box)
-    >>> glyph.shape, int(glyph[0].max()), int(glyph[16, 16])
-    ((32, 32), 0, 255)
+    >>> glyph.shape, int(glyph[0, 0].max()), int(glyph[0, 16, 16]), int(glyph[1].max())
+    ((2, 32, 32), 0, 255, 255)
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import numpy as np
 
 GLYPH_SIZE = 32
 GLYPH_FIT = 24  # the ink's longer side, in pixels of the normalised glyph
+GLYPH_CHANNELS = 2  # the character's ink as cleaned; the box's ink as it was, placed the same way
 MIN_CONTRAST = 48  # grey levels between background and ink below which a box is taken as empty
 _BAND = 0.16  # border lines are searched within this fraction of the side from each edge
 _LINE_FILL = 0.8  # a row (column) with this fraction of ink is a border line: walls span the box, strokes less
@@ -162,37 +169,63 @@ def _wall_piece(x: int, y: int, bw: int, bh: int, h: int, w: int) -> bool:
     return vertical or horizontal
 
 
-def center_glyph(ink: np.ndarray, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT) -> np.ndarray:
-    """Crop the ink's box, scale its longer side to ``fit`` (aspect kept), centre it: uint8 (size, size)."""
+def center_glyph(
+    ink: np.ndarray, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT, context: np.ndarray | None = None
+) -> np.ndarray:
+    """Crop the ink's box, scale its longer side to ``fit`` (aspect kept), centre it: uint8 (size, size).
+
+    With ``context`` (the ink levels the cleaned ``ink`` came from, same shape): uint8 (2, size, size),
+    the context moved and scaled exactly as the ink was, as the second channel.
+    """
     ys, xs = np.nonzero(ink > 0.2)
-    out = np.zeros((size, size), np.uint8)
+    out = np.zeros((size, size) if context is None else (GLYPH_CHANNELS, size, size), np.uint8)
     if ys.size == 0:
         return out
-    crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    y_min, x_min = ys.min(), xs.min()
+    crop = ink[y_min : ys.max() + 1, x_min : xs.max() + 1]
     h, w = crop.shape
     scale = fit / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     resized = cv2.resize(crop, (nw, nh), interpolation=interpolation)
     y0, x0 = (size - nh) // 2, (size - nw) // 2
-    out[y0 : y0 + nh, x0 : x0 + nw] = np.clip(resized * 255 + 0.5, 0, 255).astype(np.uint8)
+    glyph = out if context is None else out[0]
+    glyph[y0 : y0 + nh, x0 : x0 + nw] = np.clip(resized * 255 + 0.5, 0, 255).astype(np.uint8)
+    if context is not None:
+        out[1] = _place(context, (nh / h, nw / w), (y_min, x_min), (y0, x0), size, interpolation)
     return out
 
 
-def normalize_glyph(image: np.ndarray, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT) -> np.ndarray:
-    """A cut-out box (any polarity, border or not; RGB or grey uint8) -> (size, size) white-on-black uint8.
+def _place(
+    image: np.ndarray, scale: tuple[float, float], origin: tuple[int, int], at: tuple[int, int], size: int, how: int
+) -> np.ndarray:
+    """``image`` scaled by ``scale`` (y, x) and moved so that its pixel ``origin`` lands on ``at``, as `center_glyph`
+    places the ink's crop (`cv2.resize`'s pixel-centre convention): uint8 (size, size)."""
+    (sy, sx), (oy, ox), (ay, ax) = scale, origin, at
+    h, w = image.shape
+    scaled = cv2.resize(image, (max(1, round(w * sx)), max(1, round(h * sy))), interpolation=how)
+    ky, kx = h * sy / scaled.shape[0], w * sx / scaled.shape[1]  # what rounding the scaled size left over
+    # Input pixel x lands at ax + (x - ox + 0.5) * sx - 0.5; scaled pixel u shows x = (u + 0.5) * kx / sx - 0.5.
+    matrix = np.array([[kx, 0, ax - ox * sx + 0.5 * kx - 0.5], [0, ky, ay - oy * sy + 0.5 * ky - 0.5]], np.float32)
+    placed = cv2.warpAffine(scaled, matrix, (size, size), flags=cv2.INTER_LINEAR)
+    return np.clip(placed * 255 + 0.5, 0, 255).astype(np.uint8)
 
-    An empty box gives an all-black glyph (see :func:`is_empty`).
+
+def normalize_glyph(image: np.ndarray, size: int = GLYPH_SIZE, fit: int = GLYPH_FIT) -> np.ndarray:
+    """A cut-out box (any polarity, border or not; RGB or grey uint8) -> (2, size, size) white-on-black uint8.
+
+    Channel 0 is the character, border removed; channel 1 the box as it was (border included), placed
+    the same way. An empty box gives an all-black glyph (see :func:`is_empty`).
     """
     ink = ink_map(to_grey(image))
     if ink is None:
-        return np.zeros((size, size), np.uint8)
-    ink = clear_border(ink)
-    if (ink > 0.5).mean() < _MIN_INK:
-        return np.zeros((size, size), np.uint8)
-    return center_glyph(ink, size, fit)
+        return np.zeros((GLYPH_CHANNELS, size, size), np.uint8)
+    cleared = clear_border(ink)
+    if (cleared > 0.5).mean() < _MIN_INK:
+        return np.zeros((GLYPH_CHANNELS, size, size), np.uint8)
+    return center_glyph(cleared, size, fit, context=ink)
 
 
 def is_empty(glyph: np.ndarray) -> bool:
-    """Whether a normalised glyph holds no character."""
-    return int(glyph.max()) < 128
+    """Whether a normalised glyph ((size, size), or (channels, size, size): its channel 0) holds no character."""
+    return int((glyph[0] if glyph.ndim == 3 else glyph).max()) < 128

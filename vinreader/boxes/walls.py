@@ -8,6 +8,7 @@ a pixel or two off where the row's grid put it).
 
 A stroke that lies *on* a wall is lost with it, unless the pen's colour differs from the print's
 (forms are often printed in a "dropout" colour, or grey): :func:`pen_on_walls` gives those pixels back.
+Otherwise only the glyph's second channel, the box as it was, still shows it (`glyph.GLYPH_CHANNELS`).
 A stroke that crosses a wall is mended by painting the wall's pixels from around them where ink lies
 on both sides (:func:`remove_walls`).
 

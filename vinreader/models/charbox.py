@@ -1,15 +1,16 @@
 """Boxed-character classification on onnxruntime: normalised 32 x 32 glyphs -> probabilities over the VIN alphabet.
 
-The model card (``vin_charbox.json``) holds the alphabet, the input size and the normalization, so
-the classifier is rebuilt from it alone; glyphs come from `vinreader.boxes.glyph.normalize_glyph`,
-the same function training used.
+The model card (``vin_charbox.json``) holds the alphabet, the input size and channels and the
+normalization, so the classifier is rebuilt from it alone; glyphs come from
+`vinreader.boxes.glyph.normalize_glyph` (or `boxes.cell.normalize_cell`), the functions training used.
+A one-channel model (the character only, as the first releases) reads the first channel of each glyph.
 
 Example:
     >>> from vinreader.models.registry import build_classifier
     >>> classifier = build_classifier("vin_charbox")
     >>> import numpy as np
-    >>> classifier(np.zeros((2, 32, 32), np.uint8)).shape
-    (2, 33)
+    >>> classifier(np.zeros((5, 2, 32, 32), np.uint8)).shape
+    (5, 33)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from vinreader.vin import VIN_ALPHABET
 
 @register("classifier", "charbox_onnx")
 class CharClassifier:
-    """A character classifier in ONNX: (N, 1, size, size) in, (N, len(alphabet)) softmax out."""
+    """A character classifier in ONNX: (N, channels, size, size) in, (N, len(alphabet)) softmax out."""
 
     def __init__(
         self,
@@ -33,13 +34,16 @@ class CharClassifier:
         name: str = "charbox",
         alphabet: str = VIN_ALPHABET,
         size: int = 32,
+        channels: int = 1,
         mean: float = 0.5,
         std: float = 0.5,
         threads: int = 0,
     ) -> None:
         if sorted(alphabet) != sorted(VIN_ALPHABET):
             raise ValueError(f"{weights}: the classifier's alphabet must be the 33 VIN characters, got {alphabet!r}")
-        self.name, self.alphabet, self.size = name, alphabet, size
+        if channels not in (1, 2):
+            raise ValueError(f"{weights}: a classifier reads 1 or 2 glyph channels, got {channels}")
+        self.name, self.alphabet, self.size, self.channels = name, alphabet, size, channels
         self.mean, self.std = float(mean), float(std)
         self.session = onnx_session(weights, threads)
         self.input_name = self.session.get_inputs()[0].name
@@ -47,12 +51,18 @@ class CharClassifier:
         self.order = np.array([alphabet.index(c) for c in VIN_ALPHABET])
 
     def __call__(self, glyphs: np.ndarray) -> np.ndarray:
-        """(N, size, size) uint8 normalised glyphs -> (N, 33) probabilities in `VIN_ALPHABET` order."""
+        """(N, 2, size, size) uint8 normalised glyphs -> (N, 33) probabilities in `VIN_ALPHABET` order.
+
+        (N, size, size) glyphs (the character only, e.g. ink drawn alone) are taken as their own context.
+        """
         glyphs = np.asarray(glyphs)
-        if glyphs.ndim != 3 or glyphs.shape[1:] != (self.size, self.size):
-            raise ValueError(f"expected (N, {self.size}, {self.size}) glyphs, got {glyphs.shape}")
+        if glyphs.ndim == 3:
+            glyphs = glyphs[:, None]
+        if glyphs.ndim != 4 or glyphs.shape[1] not in (1, 2) or glyphs.shape[2:] != (self.size, self.size):
+            raise ValueError(f"expected (N, 2, {self.size}, {self.size}) glyphs, got {glyphs.shape}")
         if len(glyphs) == 0:
             return np.zeros((0, len(VIN_ALPHABET)), np.float32)
-        x = ((glyphs.astype(np.float32) / 255.0 - self.mean) / self.std)[:, None]
+        glyphs = glyphs[:, : self.channels] if glyphs.shape[1] >= self.channels else np.repeat(glyphs, 2, axis=1)
+        x = (glyphs.astype(np.float32) / 255.0 - self.mean) / self.std
         probs = self.session.run(None, {self.input_name: x})[0]
         return probs[:, self.order]

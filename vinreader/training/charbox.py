@@ -7,7 +7,9 @@ of the training fonts, each distorted like handwriting (`synth.boxcells.distort`
 with a border, tones and noise (`synth.boxcells.boxed_cell`); and (``form_fraction``) the boxes of whole generated forms
 (`synth.forms`, training fonts and MNIST training digits) cut where they were drawn. All are
 normalised by the reader's own `boxes.glyph.normalize_glyph`, so the network sees exactly what the
-reader gives it. Each epoch shifts the bank's glyphs by a pixel or two.
+reader gives it, both channels (the character, and the box as it was: `boxes.glyph`; ``channels=1``
+trains on the character alone, as the first releases did). Each epoch shifts the bank's glyphs by a
+pixel or two.
 
 Validation (choosing best.pt): MNIST validation digits and training-font glyphs, boxed the same way
 with a fixed seed. The held-out evaluation sets (MNIST held-out digits, held-out fonts) are never
@@ -25,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from vinreader.boxes.glyph import GLYPH_FIT, GLYPH_SIZE, normalize_glyph
+from vinreader.boxes.glyph import GLYPH_CHANNELS, GLYPH_FIT, GLYPH_SIZE, normalize_glyph
 from vinreader.data.characters import CharSet, glyph_fonts, load_emnist_csv, load_mnist_csv, mnist_digits, without
 from vinreader.nets.registry import build_net
 from vinreader.synth.boxcells import boxed_cell, distort, font_glyph
@@ -40,6 +42,7 @@ class CharboxConfig:
     """Everything a charbox run depends on (written to the run's config.json)."""
 
     arch: str = "charbox_cnn"
+    channels: int = GLYPH_CHANNELS  # 1: the character alone; 2: and the box's ink as it was
     epochs: int = 12
     batch_size: int = 128
     lr: float = 3e-3
@@ -60,6 +63,8 @@ class CharboxConfig:
         parts = (self.mnist_fraction, self.emnist_fraction, self.form_fraction)
         if not all(0 <= f <= 1 for f in parts) or fractions > 1:
             raise ValueError("mnist, emnist and form fractions must be in [0, 1] and sum to at most 1")
+        if self.channels not in (1, 2):
+            raise ValueError(f"--channels {self.channels}: must be 1 (the character) or 2 (and the box as it was)")
         if self.mnist_csv and not Path(self.mnist_csv).is_file():
             raise ValueError(f"--mnist-csv {self.mnist_csv}: file not found")
         if self.emnist_csv and not Path(self.emnist_csv).is_file():
@@ -67,8 +72,8 @@ class CharboxConfig:
 
 
 def to_input(glyphs: np.ndarray) -> np.ndarray:
-    """(N, 32, 32) uint8 normalised glyphs -> (N, 1, 32, 32) float32: the model card's preprocessing."""
-    return ((glyphs.astype(np.float32) / 255.0 - MEAN) / STD)[:, None]
+    """(N, C, 32, 32) uint8 normalised glyphs -> (N, C, 32, 32) float32: the model card's preprocessing."""
+    return (glyphs.astype(np.float32) / 255.0 - MEAN) / STD
 
 
 # Sources handed to bank workers once (a fork-free pool pickles them per worker, not per sample).
@@ -97,7 +102,7 @@ def make_glyph(source: str, rng: np.random.Generator) -> tuple[np.ndarray, int]:
 
 def _make_chunk(args: tuple[int, int, int, tuple[float, ...]]) -> tuple[np.ndarray, np.ndarray]:
     seed, start, stop, mix = args
-    glyphs = np.zeros((stop - start, GLYPH_SIZE, GLYPH_SIZE), np.uint8)
+    glyphs = np.zeros((stop - start, GLYPH_CHANNELS, GLYPH_SIZE, GLYPH_SIZE), np.uint8)
     labels = np.zeros(stop - start, np.int64)
     for k, index in enumerate(range(start, stop)):
         rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
@@ -160,14 +165,22 @@ class CharboxRecipe:
         self.config = config
         torch.manual_seed(config.seed)
         self.rng = np.random.default_rng(config.seed)
-        self.model = build_net(config.arch, num_classes=len(VIN_ALPHABET), in_channels=1)
+        channels = config.channels
+        self.model = build_net(config.arch, num_classes=len(VIN_ALPHABET), in_channels=channels)
         self.meta = {
             "task": "charbox",
             "arch": config.arch,
-            "net_kwargs": {"num_classes": len(VIN_ALPHABET), "in_channels": 1},
+            "net_kwargs": {"num_classes": len(VIN_ALPHABET), "in_channels": channels},
             "alphabet": VIN_ALPHABET,
-            "input": {"height": GLYPH_SIZE, "width": GLYPH_SIZE, "channels": 1, "color": "grey", "fit": GLYPH_FIT},
-            "preprocess": "vinreader.boxes.glyph.normalize_glyph (white ink on black, ink box scaled to fit)",
+            "input": {
+                "height": GLYPH_SIZE,
+                "width": GLYPH_SIZE,
+                "channels": channels,
+                "color": "grey",
+                "fit": GLYPH_FIT,
+            },
+            "preprocess": "vinreader.boxes.glyph.normalize_glyph (white ink on black, ink box scaled to fit; "
+            "channel 1: the box as it was, placed the same way)",
             "normalization": {"mean": [MEAN], "std": [STD]},
         }
         fonts = glyph_fonts("train")
@@ -183,6 +196,8 @@ class CharboxRecipe:
         if bank_path is not None and bank_path.is_file():
             with np.load(bank_path) as bank:
                 self.glyphs, self.labels = bank["glyphs"], bank["labels"]
+            if self.glyphs.ndim != 4:
+                raise ValueError(f"{bank_path}: a bank of one-channel glyphs (an older run); start a new run")
             log(f"bank: {bank_path} ({len(self.labels)} glyphs)")
         else:
             self.glyphs, self.labels = make_bank(
@@ -191,7 +206,9 @@ class CharboxRecipe:
             if bank_path is not None:
                 np.savez_compressed(bank_path, glyphs=self.glyphs, labels=self.labels)
             log(f"bank: made {len(self.labels)} glyphs")
+        self.glyphs = self.glyphs[:, :channels]
         self.val_glyphs, self.val_labels, self.val_groups = self._validation(fonts)
+        self.val_glyphs = self.val_glyphs[:, :channels]
         self.steps_per_epoch = len(self.labels) // config.batch_size
         self.criterion = nn.CrossEntropyLoss(label_smoothing=0.05)
 
@@ -231,7 +248,7 @@ class CharboxRecipe:
             glyphs = self.glyphs[index]
             # A pixel or two of misplacement: the centring is not exact on real boxes either.
             dy, dx = self.rng.integers(-2, 3, 2)
-            glyphs = np.roll(glyphs, (int(dy), int(dx)), axis=(1, 2))
+            glyphs = np.roll(glyphs, (int(dy), int(dx)), axis=(2, 3))
             yield torch.from_numpy(to_input(glyphs)), torch.from_numpy(self.labels[index])
 
     def loss(self, batch) -> torch.Tensor:

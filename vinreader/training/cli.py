@@ -149,6 +149,9 @@ def train_charbox(
         Path | None, typer.Option(help="An emnist-balanced-*.csv to add real handwritten letters and digits.")
     ] = None,
     arch: Annotated[str, typer.Option(help="Network: charbox_cnn or charbox_cnn_tiny.")] = "charbox_cnn",
+    channels: Annotated[
+        int, typer.Option(min=1, max=2, help="Glyph channels: 2 = the character and the box as it was; 1 = character.")
+    ] = 2,
     epochs: Annotated[int | None, typer.Option(min=1, help="Default: 12; with --resume, the run's own.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 128,
     lr: Annotated[float, typer.Option(min=0.0)] = 3e-3,
@@ -175,7 +178,7 @@ def train_charbox(
             run, config = resumed(resume, CharboxConfig, epochs)
         else:
             config = CharboxConfig(
-                arch=arch, epochs=epochs or 12, batch_size=batch_size, lr=lr, samples=samples,
+                arch=arch, channels=channels, epochs=epochs or 12, batch_size=batch_size, lr=lr, samples=samples,
                 mnist_fraction=mnist_fraction, mnist_csv=str(mnist_csv) if mnist_csv else None,
                 emnist_csv=str(emnist_csv) if emnist_csv else None,
                 emnist_fraction=emnist_fraction, form_fraction=form_fraction, val_font_samples=val_font_samples,
