@@ -113,6 +113,26 @@ def test_train_resume_export(tmp_path):
         classifier(np.zeros((3, 3, 32, 32), np.uint8))
 
 
+def test_one_channel_model_reads_the_character_only(tmp_path):
+    # --channels 1 is the first releases' recipe: the card says so, and the classifier ignores channel 1.
+    runs = tmp_path / "runs"
+    _train(["--arch", "charbox_cnn_tiny", "--channels", "1", "--epochs", "1", "--samples", "128", "--batch-size",
+            "64", "--val-font-samples", "8", "--workers", "1", "--output", str(runs), "--name", "one"])  # fmt: skip
+    onnx_path = tmp_path / "one.onnx"
+    result = CliRunner().invoke(app, ["export", "--checkpoint", str(runs / "one"), "--out", str(onnx_path)])
+    assert result.exit_code == 0, result.output
+    from vinreader.models.registry import build_classifier
+
+    classifier = build_classifier(onnx_path.with_suffix(".json"))
+    assert classifier.channels == 1
+    glyphs = np.random.default_rng(1).integers(0, 256, (4, 2, 32, 32), dtype=np.uint8)
+    other_context = glyphs.copy()
+    other_context[:, 1] = 255 - other_context[:, 1]
+    assert np.allclose(classifier(glyphs), classifier(other_context), atol=1e-6)
+    assert np.allclose(classifier(glyphs), classifier(glyphs[:, 0]), atol=1e-6)
+    assert not np.allclose(classifier(glyphs), classifier(glyphs[::-1]), atol=1e-4)  # it does read channel 0
+
+
 def test_mnist_splits_are_disjoint_and_heldout_is_balanced():
     from vinreader.data.characters import mnist_digits
 
