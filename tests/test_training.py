@@ -115,6 +115,23 @@ def test_moving_average_is_saved_and_resumed(datasets, tmp_path):
     assert [int(float(r["epoch"])) for r in rows] == [1, 2]
 
 
+def test_moving_average_is_warmed_up_then_settles_at_its_decay():
+    import torch
+
+    from vinreader.training.loop import ema_update
+
+    update = ema_update(0.999)
+    averaged, current = [torch.zeros(3)], [torch.ones(3)]
+    update(averaged, current, torch.tensor(0))
+    assert torch.allclose(averaged[0], torch.full((3,), 0.9))  # decay 1/10 at the first step: follows the net
+    settled = [torch.zeros(3)]
+    update(settled, current, torch.tensor(50_000))
+    assert torch.allclose(settled[0], torch.full((3,), 0.001))  # then the decay asked for
+    counts = [torch.tensor([3])]
+    update(counts, [torch.tensor([7])], torch.tensor(5))
+    assert counts[0].item() == 7  # an integer buffer (batch-norm step count) takes the current value
+
+
 def test_tensorboard_logs_the_metrics_of_each_epoch(datasets, tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 

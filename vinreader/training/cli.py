@@ -23,7 +23,9 @@ InitOption = Annotated[
         "card or .onnx file of the same architecture (e.g. vin_dbnet)."
     ),
 ]
-EmaOption = Annotated[float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999).")]
+EmaOption = Annotated[
+    float, typer.Option(help="Moving average of the weights: decay per step (e.g. 0.999), warmed up at the start.")
+]
 ResumeOption = Annotated[Path | None, typer.Option(help="Continue this run folder from its last.pt.")]
 NameOption = Annotated[str | None, typer.Option(help="Run folder name (default: a timestamp).")]
 SeedOption = Annotated[int, typer.Option()]

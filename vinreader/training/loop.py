@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 
 from vinreader.training.run import RunDir
 
@@ -35,6 +35,27 @@ class Recipe(Protocol):
     def validate(self) -> dict[str, float]: ...
 
 
+def ema_update(decay: float):
+    """The update of a weights' moving average whose decay grows with the steps averaged, n:
+    ``min(decay, (1 + n) / (10 + n))``. A fixed 0.999 spans ~1,000 steps, so a network trained from scratch
+    would be validated, for its first epochs, as the average of weights it has long left; warmed up, the
+    average follows it early and settles at ``decay`` after ~10,000 steps. Integer buffers (batch-norm
+    step counts) take the current value.
+    """
+
+    @torch.no_grad()
+    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], num_averaged: torch.Tensor) -> None:
+        n = float(num_averaged)
+        rate = min(decay, (1 + n) / (10 + n))
+        if torch.is_floating_point(averaged[0]):
+            torch._foreach_lerp_(averaged, current, 1 - rate)
+        else:
+            for a, c in zip(averaged, current, strict=True):
+                a.copy_(c)
+
+    return update
+
+
 def fit(
     recipe: Recipe,
     run: RunDir,
@@ -48,14 +69,15 @@ def fit(
 ) -> dict[str, float]:
     """Train ``recipe.model`` for ``epochs`` (continuing from ``last.pt`` when ``resume``).
 
-    With ``ema`` > 0 an exponential moving average of the weights (decay ``ema`` per step, batch-norm
-    statistics included) is what is validated and saved as the checkpoint's ``model``: on small real
-    sets it is steadier from epoch to epoch than the raw weights. With ``tensorboard`` the training loss
-    per step and every epoch's metrics also go to ``RUN/tensorboard/`` (``tensorboard --logdir RUN``).
+    With ``ema`` > 0 an exponential moving average of the weights (decay ``ema`` per step, warmed up:
+    see :func:`ema_update`; batch-norm statistics included) is what is validated and saved as the
+    checkpoint's ``model``: on small real sets it is steadier from epoch to epoch than the raw weights.
+    With ``tensorboard`` the training loss per step and every epoch's metrics also go to
+    ``RUN/tensorboard/`` (``tensorboard --logdir RUN``).
     Returns the best validation metrics seen.
     """
     model = recipe.model
-    averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
+    averaged = AveragedModel(model, multi_avg_fn=ema_update(ema), use_buffers=True) if ema else None
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr, total_steps=max(1, epochs * recipe.steps_per_epoch), pct_start=0.15
