@@ -133,6 +133,23 @@ def test_one_channel_model_reads_the_character_only(tmp_path):
     assert not np.allclose(classifier(glyphs), classifier(glyphs[::-1]), atol=1e-4)  # it does read channel 0
 
 
+def test_a_run_from_before_the_second_channel_resumes(tmp_path):
+    # Such a run's config has no "channels" and its bank holds (N, 32, 32) glyphs: it goes on with one channel.
+    runs = tmp_path / "runs"
+    _train(["--arch", "charbox_cnn_tiny", "--channels", "1", "--epochs", "1", "--samples", "128", "--batch-size",
+            "64", "--val-font-samples", "8", "--workers", "1", "--output", str(runs), "--name", "old"])  # fmt: skip
+    run = runs / "old"
+    config = json.loads((run / "config.json").read_text())
+    del config["channels"]
+    (run / "config.json").write_text(json.dumps(config))
+    with np.load(run / "bank.npz") as bank:
+        glyphs, labels = bank["glyphs"][:, 0], bank["labels"]
+    np.savez_compressed(run / "bank.npz", glyphs=glyphs, labels=labels)
+    _train(["--resume", str(run), "--epochs", "2"])
+    rows = list(csv.DictReader((run / "metrics.csv").open()))
+    assert [int(float(r["epoch"])) for r in rows] == [1, 2]
+
+
 def test_mnist_splits_are_disjoint_and_heldout_is_balanced():
     from vinreader.data.characters import mnist_digits
 

@@ -196,8 +196,10 @@ class CharboxRecipe:
         if bank_path is not None and bank_path.is_file():
             with np.load(bank_path) as bank:
                 self.glyphs, self.labels = bank["glyphs"], bank["labels"]
-            if self.glyphs.ndim != 4:
-                raise ValueError(f"{bank_path}: a bank of one-channel glyphs (an older run); start a new run")
+            if self.glyphs.ndim == 3:  # a run from before the second channel: the character only
+                self.glyphs = self.glyphs[:, None]
+            if self.glyphs.shape[1] < channels:
+                raise ValueError(f"{bank_path}: a bank of one-channel glyphs; it trains --channels 1 only")
             log(f"bank: {bank_path} ({len(self.labels)} glyphs)")
         else:
             self.glyphs, self.labels = make_bank(

@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -178,6 +179,8 @@ def train_charbox(
     try:
         if resume is not None:
             run, config = resumed(resume, CharboxConfig, epochs)
+            if "channels" not in run.read_config():  # a run from before the second channel: one channel
+                config = dataclasses.replace(config, channels=1)
         else:
             config = CharboxConfig(
                 arch=arch, channels=channels, epochs=epochs or 12, batch_size=batch_size, lr=lr, samples=samples,
