@@ -3,12 +3,13 @@
 Prints a Markdown table (the README's) and writes ``runs/benchmark/benchmark.json``. Figures are
 medians over images; nothing here is asserted (benchmarks are not tests).
 
-    python benchmarks/benchmark_reader.py [--synthetic N] [--threads T] [--detector NAME]
+    python benchmarks/benchmark_reader.py [--synthetic N] [--threads T] [--detector NAME] [-o key=value ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vinreader import VinReader
+from vinreader import ReaderConfig, VinReader
 from vinreader.evaluation.evaluate import evaluate_dataset
 from vinreader.evaluation.metrics import ImageOutcome, Summary
 from vinreader.synth.render import place_in_photo, render_plate, render_sticker
@@ -67,10 +68,15 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=24, help="number of synthetic phone photos")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads (0: all cores)")
     parser.add_argument("--detector", help="detector name or card (default: the reader's)")
+    parser.add_argument("-o", "--option", action="append", default=[], help="any ReaderConfig field, key=value")
     parser.add_argument("--out", type=Path, default=ROOT / "runs/benchmark")
     args = parser.parse_args()
 
-    reader = VinReader(threads=args.threads, **({"detector": args.detector} if args.detector else {}))
+    options = dict(item.split("=", 1) for item in args.option)
+    if args.detector:
+        options["detector"] = args.detector
+    config = ReaderConfig.from_options({"threads": str(args.threads), **options})
+    reader = VinReader(config)
     reader.read(np.full((256, 256, 3), 255, np.uint8))  # warm-up: first-run allocations are not typical
     results, rows = {}, []
     if args.dev.is_dir():
@@ -93,7 +99,7 @@ def main() -> None:
         "cpus": __import__("os").cpu_count(),
         "processor": platform.processor(),
         "threads": args.threads,
-        "detector": reader.config.detector,
+        "reader": dataclasses.asdict(reader.config),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "benchmark.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))

@@ -89,9 +89,25 @@ def test_batch_goes_on_after_bad_input(reader, sticker, tmp_path):
     assert results[2].vin == sticker.vin and results[2].error is None
 
 
+def test_unsure_crops_are_read_again_by_the_fallback_recognizer(sticker):
+    options = dict(fallback_detector="", barcodes=False, rotations=False)
+    # Accepting every reading of the fast recognizer: no crop is read twice.
+    fast = VinReader(recognizer_accept=0.0, **options)
+    assert fast.read(sticker.image).vin == sticker.vin and fast.reread_crops == 0
+    # Accepting none: every crop read is read again, and only the general recognizer's readings count.
+    reread = VinReader(recognizer_accept=1.0, **options)
+    general = VinReader(recognizer="ppocr_v6_rec", fallback_recognizer="", **options)
+    result, alone = reread.read(sticker.image), general.read(sticker.image)
+    assert reread.reread_crops >= 1 and general.reread_crops == 0
+    assert result.vin == alone.vin == sticker.vin
+    assert [c.confidence for c in result.chars] == [c.confidence for c in alone.chars]
+
+
 def test_config_is_validated():
     with pytest.raises(ValueError, match="min_score"):
         ReaderConfig(min_score=2.0)
+    with pytest.raises(ValueError, match="recognizer_accept"):
+        ReaderConfig(recognizer_accept=-0.1)
     with pytest.raises(ValueError, match="unknown reader option"):
         ReaderConfig.from_options({"min_scor": "0.5"})
     assert ReaderConfig.from_options({"min-score": "0.7", "barcodes": "false"}) == ReaderConfig(

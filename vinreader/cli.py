@@ -131,7 +131,8 @@ def _evaluate_e2e(dataset: Path, reader: VinReader, out: Path) -> None:
     for key, value in summary.to_dict().items():
         table.add_row(key, f"{value:.4f}" if isinstance(value, float) else str(value))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
-    print(json.dumps({"dataset": str(dataset), **summary.to_dict(), "detector_fallbacks": reader.fallbacks}))
+    counts = {"detector_fallbacks": reader.fallbacks, "recognizer_rereads": reader.reread_crops}
+    print(json.dumps({"dataset": str(dataset), **summary.to_dict(), **counts}))
     stderr.print(f"report: {out / 'report.json'}, per image: {out / 'per_image.csv'}")
 
 

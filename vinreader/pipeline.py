@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from vinreader.barcode import barcode_candidates
-from vinreader.choose import Decision, decide
+from vinreader.choose import Decision, decide, score_candidate
 from vinreader.ctc import DecodedVin, decode_vins
 from vinreader.io import Page
 from vinreader.lines import Line, candidate_lines, crop_line, sub_quad
@@ -37,6 +37,12 @@ class ReaderConfig:
         detector, recognizer: model names (see ``vinreader.models.registry``) or model card paths.
         fallback_detector: read the photo again with this detector when ``detector`` gave no answer
             (a VIN-only detector that found nothing confident); "" for none.
+        fallback_recognizer: a line crop whose best reading by ``recognizer`` scores below
+            ``recognizer_accept`` is read again by this one, and only its readings of that crop count;
+            "" for none (every reading of ``recognizer`` counts). By default our fast ``vin_crnn``
+            reads first and the general ``ppocr_v6_rec`` the crops it is unsure of: ``vin_crnn``'s
+            probabilities are over-confident for ``min_score`` (see its model card).
+        recognizer_accept: see ``fallback_recognizer`` (chosen on photos other than the dev set).
         min_score: answer only when the best candidate's score reaches this (chosen on validation
             data to keep false answers rare; see README).
         max_lines: how many line crops to recognize per orientation, best-shaped first.
@@ -49,8 +55,10 @@ class ReaderConfig:
     """
 
     detector: str = "vin_dbnet"
-    recognizer: str = "ppocr_v6_rec"
+    recognizer: str = "vin_crnn"
     fallback_detector: str = "ppocr_v6_det"
+    fallback_recognizer: str = "ppocr_v6_rec"
+    recognizer_accept: float = 0.95
     min_score: float = 0.65
     max_lines: int = 8
     barcodes: bool = True
@@ -59,8 +67,9 @@ class ReaderConfig:
     threads: int = 0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.min_score <= 1.0:
-            raise ValueError(f"min_score must be in [0, 1], got {self.min_score}")
+        for name in ("min_score", "recognizer_accept"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.max_lines < 1:
             raise ValueError(f"max_lines must be >= 1, got {self.max_lines}")
         if self.max_side < 256:
@@ -101,6 +110,13 @@ class VinReader:
         )
         self.fallbacks = 0  # pages read again with the fallback detector (reported by `evaluate`)
         self.recognizer = build_recognizer(self.config.recognizer, threads=self.config.threads)
+        fallback = self.config.fallback_recognizer
+        self.fallback_recognizer = (
+            build_recognizer(fallback, threads=self.config.threads)
+            if fallback and fallback != self.config.recognizer
+            else None
+        )
+        self.reread_crops = 0  # line crops read again by the fallback recognizer (reported by `evaluate`)
 
     # -- public API ---------------------------------------------------------------------------
     def read(self, source: Any, name: str | None = None) -> VinResult:
@@ -148,28 +164,49 @@ class VinReader:
                 image = np.rot90(page.image, k=-turns) if turns else page.image
                 detected[turns] = image, candidate_lines(detector.detect(image), self.config.max_lines)
             image, lines = detected[turns]
-            # Read the most promising lines first and stop once the answer is clear.
+            # Read the most promising lines first and stop once the answer is clear; the crops the
+            # first recognizer is unsure of are read by the fallback recognizer only when still unclear.
             for chunk in (lines[:FIRST_LINES], lines[FIRST_LINES:]):
                 if not chunk:
                     continue
-                candidates += self._read_lines(page, image, chunk, turns, flip)
+                sure, unsure = self._read_lines(page, image, chunk, turns, flip, self.recognizer)
+                candidates += sure
                 decision = decide(candidates, self.config.min_score)
                 if decision.answer:
                     return decision
+                if unsure and self.fallback_recognizer is not None:
+                    self.reread_crops += len(unsure)
+                    candidates += self._read_lines(page, image, unsure, turns, flip, self.fallback_recognizer)[0]
+                    decision = decide(candidates, self.config.min_score)
+                    if decision.answer:
+                        return decision
         return decision
 
-    def _read_lines(self, page: Page, image: np.ndarray, lines: list[Line], turns: int, flip: bool) -> list[Candidate]:
-        """Recognize ``lines`` of ``image`` (the page turned by ``turns`` x 90 degrees)."""
+    def _read_lines(
+        self, page: Page, image: np.ndarray, lines: list[Line], turns: int, flip: bool, recognizer: Any
+    ) -> tuple[list[Candidate], list[Line]]:
+        """Recognize ``lines`` of ``image`` (the page turned by ``turns`` x 90 degrees).
+
+        Returns the candidates of the lines read surely enough, and the other lines. Every line counts
+        as sure when there is no fallback recognizer or ``recognizer`` is it.
+        """
         crops = [crop_line(image, ln.quad) for ln in lines]
         if flip:
             crops = [np.rot90(c, 2) for c in crops]
-        candidates = []
-        for line, probs in zip(lines, self.recognizer(crops), strict=True):
+        accept = self.config.recognizer_accept if recognizer is self.recognizer and self.fallback_recognizer else 0.0
+        sure: list[Candidate] = []
+        unsure: list[Line] = []
+        for line, probs in zip(lines, recognizer(crops), strict=True):
+            read = []
             for decoded in decode_vins(probs):
                 quad = _decoded_quad(line, decoded, len(probs), flip)
                 quad = _unturn(quad, turns, page.image.shape) / page.scale
-                candidates.append(text_candidate(decoded, quad, page.page, turned=bool(turns or flip)))
-        return candidates
+                read.append(text_candidate(decoded, quad, page.page, turned=bool(turns or flip)))
+            if accept and max((score_candidate(c).score for c in read), default=0.0) < accept:
+                unsure.append(line)
+            else:
+                sure += read
+        return sure, unsure
 
     def _result(self, decision: Decision, page: Page, label: str) -> VinResult:
         best = decision.best

@@ -97,10 +97,12 @@ def tune_postprocess(
 
     Returns the chosen values, the figures before and after, and every grid row.
     """
-    original, recognizer = reader.detector, reader.recognizer
+    original, recognizer, second = reader.detector, reader.recognizer, reader.fallback_recognizer
     cached = CachedMapDetector(original)
     reader.detector = cached
     reader.recognizer = CachedRecognizer(recognizer)
+    if second is not None:
+        reader.fallback_recognizer = CachedRecognizer(second)
     if reader.fallback_detector is not None:
         reader.fallback_detector = CachedBoxDetector(reader.fallback_detector)
     current = original.postprocess
@@ -129,7 +131,7 @@ def tune_postprocess(
             if progress:
                 progress(i, len(settings))
     finally:
-        reader.detector, reader.recognizer = original, recognizer
+        reader.detector, reader.recognizer, reader.fallback_recognizer = original, recognizer, second
         if isinstance(reader.fallback_detector, CachedBoxDetector):
             reader.fallback_detector = reader.fallback_detector.detector
     best = max(rows, key=lambda r: (r["exact"], -r["false"], r["char_accuracy"], r is rows[0]))
