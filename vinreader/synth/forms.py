@@ -124,14 +124,18 @@ def _layout(rng: np.random.Generator, w: int, h: int, form: np.ndarray, pen: np.
     side = w * rng.uniform(0.032, 0.045)
     rows = rng.permutation(6)  # which slot the VIN takes among 6 lines of the form
     y, slot_h, vin_place = h * 0.14, h * 0.8 / 6, None
-    for slot in rows.argsort():
-        top = y + slot * slot_h
+    vin_slot, shift = int(np.argmin(rows)), 0.0
+    for slot in rows.argsort():  # the VIN row first
+        top = y + slot * slot_h + (shift if slot > vin_slot else 0.0)
         if rows[slot] == 0:  # the VIN row
             caption = str(rng.choice(_VIN_CAPTIONS))
             cw = _text(layer, (w * 0.06, top), caption, caption_font, size)
             below = rng.random() < 0.5 or cw > w * 0.3
             x = w * 0.06 if below else w * 0.06 + cw + size
             vy = top + size * 1.6 if below else top - side * 0.25
+            # A row under its caption keeps half a box clear of the next field (whose boxes start up
+            # to 0.22 side above its line): the fields below move down to make room.
+            shift = max(0.0, vy + side * 1.75 - (top + slot_h))
             vin_place = (x, vy)
             continue
         kind = rows[slot] % 3
