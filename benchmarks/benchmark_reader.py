@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "runs/benchmark")
     args = parser.parse_args()
 
+    if bad := [item for item in args.option if "=" not in item]:
+        parser.error(f"-o takes key=value, got {bad[0]!r}")
     options = dict(item.split("=", 1) for item in args.option)
     if args.detector:
         options["detector"] = args.detector

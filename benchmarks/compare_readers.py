@@ -43,6 +43,8 @@ def main() -> None:
     parser.add_argument("--exclude", type=Path, help="a labels.json whose files are left out (e.g. a dev set)")
     parser.add_argument("--out", type=Path, default=Path("runs/compare_readers.json"))
     args = parser.parse_args()
+    if bad := [item for item in args.reference + args.candidate if "=" not in item]:
+        parser.error(f"--reference / --candidate take key=value, got {bad[0]!r}")
     folder = args.photos / "images" if (args.photos / "images").is_dir() else args.photos
     if not folder.is_dir():
         parser.error(f"{args.photos}: not a folder")
