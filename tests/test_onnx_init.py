@@ -8,7 +8,7 @@ import torch
 
 from vinreader.nets.registry import build_net
 from vinreader.synth.scenes import render_scene
-from vinreader.training.onnx_init import initialise, load_onnx_weights, onnx_path_of
+from vinreader.training.onnx_init import init_arch, initialise, load_onnx_weights, onnx_path_of
 
 
 def _photos(n: int, side: int) -> torch.Tensor:
@@ -20,7 +20,8 @@ def _photos(n: int, side: int) -> torch.Tensor:
 
 
 def test_shipped_detector_rebuilds_exactly_and_stays_close_in_training_mode():
-    model = build_net("dbnet_vin")
+    # The network --init vin_dbnet builds when no --arch is given: the shipped model's own.
+    model = build_net(init_arch("vin_dbnet", default="no_such_arch"))
     inputs = _photos(6, 256)
     report = load_onnx_weights(model, onnx_path_of("vin_dbnet"), inputs)
     assert report["max_abs_diff"] < 1e-4
@@ -50,3 +51,12 @@ def test_onnx_path_of_names_cards_and_files(tmp_path):
     assert onnx_path_of("vin_dbnet").name == "vin_dbnet.onnx"
     assert onnx_path_of(tmp_path / "best.pt") is None and onnx_path_of(tmp_path) is None
     assert onnx_path_of("no_such_model") is None
+
+
+def test_init_arch_reads_the_weights_own_architecture(tmp_path):
+    assert init_arch("vin_crnn", default="x") == "crnn_vin"
+    assert init_arch(onnx_path_of("vin_crnn"), default="x") == "crnn_vin"  # the card beside the file
+    assert init_arch(None, default="dbnet_vin") == "dbnet_vin"
+    lone = tmp_path / "model.onnx"
+    lone.write_bytes(b"")
+    assert init_arch(lone, default="dbnet_vin") == "dbnet_vin"  # no card beside it: the default

@@ -46,6 +46,15 @@ def parse_weighted(path: str) -> tuple[str, float]:
     return path, 1.0
 
 
+def _arch(arch: str | None, init: Path | None, default: str) -> str:
+    """``--arch`` as given, else the architecture of the ``--init`` weights, else ``default``."""
+    if arch is not None:
+        return arch
+    from vinreader.training.onnx_init import init_arch
+
+    return init_arch(init, default)
+
+
 def resumed(folder: Path, config_type: type, epochs: int | None) -> tuple[Any, Any]:
     """(run, config) of a run folder to continue; ``epochs`` extends it (default: its own total)."""
     from vinreader.training.run import RunDir
@@ -109,7 +118,9 @@ def train_recognizer(
         typer.Option(help="docTR recognition folder (images/ + labels.json), optionally DIR:WEIGHT; repeat."),
     ] = None,
     val_path: Annotated[Path | None, typer.Option(help="Validation folder (docTR recognition format).")] = None,
-    arch: Annotated[str, typer.Option(help="Network: crnn_vin or crnn_vin_tiny.")] = "crnn_vin",
+    arch: Annotated[
+        str | None, typer.Option(help="Network: crnn_vin or crnn_vin_tiny (default: --init's own, else crnn_vin).")
+    ] = None,
     epochs: Annotated[int | None, typer.Option(min=1, help="Default: 30; with --resume, the run's own.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
     lr: Annotated[float, typer.Option(min=0.0)] = 2e-3,
@@ -134,7 +145,7 @@ def train_recognizer(
         RecognizerConfig, RecognizerRecipe, config_dict, resume, epochs, output, name,
         lambda: RecognizerConfig(
             train_paths=tuple(parse_weighted(p) for p in train_path),
-            val_path=str(val_path), arch=arch, height=height, width=width, epochs=epochs or 30,
+            val_path=str(val_path), arch=_arch(arch, init, "crnn_vin"), height=height, width=width, epochs=epochs or 30,
             batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
             seed=seed, init=str(init) if init else None, ema=ema,
         ),
@@ -213,7 +224,10 @@ def train_detector(
         typer.Option(help="docTR detection folder (images/ + labels.json, VIN polygons), optionally DIR:WEIGHT."),
     ] = None,
     val_path: Annotated[Path | None, typer.Option(help="Validation folder (docTR detection format).")] = None,
-    arch: Annotated[str, typer.Option(help="Network: dbnet_vin, dbnet_vin_m (wider) or dbnet_vin_tiny.")] = "dbnet_vin",
+    arch: Annotated[
+        str | None,
+        typer.Option(help="Network: dbnet_vin, dbnet_vin_m (wider), dbnet_vin_tiny (default: --init's or dbnet_vin)."),
+    ] = None,
     input_size: Annotated[int, typer.Option(help="Square training input; the detector's input side.")] = 256,
     epochs: Annotated[int | None, typer.Option(min=1, help="Default: 8; with --resume, the run's own.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
@@ -238,8 +252,8 @@ def train_detector(
         DetectorConfig, DetectorRecipe, config_dict, resume, epochs, output, name,
         lambda: DetectorConfig(
             train_paths=tuple(parse_weighted(p) for p in train_path),
-            val_path=str(val_path), arch=arch, input_size=input_size, epochs=epochs or 8, batch_size=batch_size,
-            lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
+            val_path=str(val_path), arch=_arch(arch, init, "dbnet_vin"), input_size=input_size, epochs=epochs or 8,
+            batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment, seed=seed,
             init=str(init) if init else None, ema=ema, max_val_images=max_val_images,
         ),
         tensorboard,

@@ -48,6 +48,28 @@ def onnx_path_of(init: str | Path) -> Path | None:
     return resolve_weights(card["weights"], base_dir)
 
 
+def init_arch(init: str | Path | None, default: str) -> str:
+    """The architecture ``--init``'s weights were trained as (a checkpoint's or card's own), else ``default``.
+
+    So ``--init vin_dbnet`` builds whatever network the shipped ``vin_dbnet`` is, without ``--arch``.
+    An ``.onnx`` file uses the card beside it (same name, ``.json``) when there is one.
+    """
+    from vinreader.models.registry import load_card
+    from vinreader.training.run import load_checkpoint
+
+    if init is None:
+        return default
+    path = Path(init)
+    if path.suffix == ".pt" or path.is_dir():
+        return str(load_checkpoint(path)["meta"].get("arch", default))
+    card_name: str | Path = path.with_suffix(".json") if path.suffix == ".onnx" else init
+    try:
+        card, _ = load_card(card_name)
+    except ValueError:
+        return default
+    return str(card.get("training", {}).get("meta", {}).get("arch", default))
+
+
 def initialise(model: nn.Module, init: str | Path, calibration: Callable[[], torch.Tensor], log: Any = print) -> None:
     """``--init``: weights from a training checkpoint (.pt or run folder) or from a shipped ONNX model.
 
