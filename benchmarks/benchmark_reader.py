@@ -72,12 +72,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "runs/benchmark")
     args = parser.parse_args()
 
-    if bad := [item for item in args.option if "=" not in item]:
-        parser.error(f"-o takes key=value, got {bad[0]!r}")
-    options = dict(item.split("=", 1) for item in args.option)
-    if args.detector:
-        options["detector"] = args.detector
-    config = ReaderConfig.from_options({"threads": str(args.threads), **options})
+    detector = [f"detector={args.detector}"] if args.detector else []
+    try:
+        config = ReaderConfig.from_strings([f"threads={args.threads}", *args.option, *detector])
+    except ValueError as exc:
+        parser.error(str(exc))
     reader = VinReader(config)
     reader.read(np.full((256, 256, 3), 255, np.uint8))  # warm-up: first-run allocations are not typical
     results, rows = {}, []

@@ -21,9 +21,9 @@ from vinreader import ReaderConfig, VinReader
 from vinreader.output import expand_inputs
 
 
-def read_all(options: list[str], files: list[Path]) -> tuple[dict[str, str | None], float]:
-    """Each file's answer (None: not sure) under the reader options, and the median seconds per photo."""
-    reader = VinReader(ReaderConfig.from_options(dict(item.split("=", 1) for item in options)))
+def read_all(config: ReaderConfig, files: list[Path]) -> tuple[dict[str, str | None], float]:
+    """Each file's answer (None: not sure) under ``config``, and the median seconds per photo."""
+    reader = VinReader(config)
     answers, seconds = {}, []
     for path in files:
         start = time.perf_counter()
@@ -43,15 +43,17 @@ def main() -> None:
     parser.add_argument("--exclude", type=Path, help="a labels.json whose files are left out (e.g. a dev set)")
     parser.add_argument("--out", type=Path, default=Path("runs/compare_readers.json"))
     args = parser.parse_args()
-    if bad := [item for item in args.reference + args.candidate if "=" not in item]:
-        parser.error(f"--reference / --candidate take key=value, got {bad[0]!r}")
+    try:
+        configs = [ReaderConfig.from_strings(options) for options in (args.reference, args.candidate)]
+    except ValueError as exc:
+        parser.error(str(exc))
     folder = args.photos / "images" if (args.photos / "images").is_dir() else args.photos
     if not folder.is_dir():
         parser.error(f"{args.photos}: not a folder")
     excluded = set(json.loads(args.exclude.read_text())) if args.exclude else set()
     files = [Path(p) for p in expand_inputs([str(folder)]) if Path(p).name not in excluded]
-    reference, ref_seconds = read_all(args.reference, files)
-    candidate, cand_seconds = read_all(args.candidate, files)
+    reference, ref_seconds = read_all(configs[0], files)
+    candidate, cand_seconds = read_all(configs[1], files)
     differ = sorted(f for f in reference if reference[f] and candidate[f] and reference[f] != candidate[f])
     only_candidate = sorted(f for f in reference if candidate[f] and not reference[f])
     only_reference = sorted(f for f in reference if reference[f] and not candidate[f])

@@ -113,6 +113,10 @@ def test_config_is_validated():
     assert ReaderConfig.from_options({"min-score": "0.7", "barcodes": "false"}) == ReaderConfig(
         min_score=0.7, barcodes=False
     )
+    strings = ["min-score=0.7", "barcodes = false"]
+    assert ReaderConfig.from_strings(strings) == ReaderConfig(min_score=0.7, barcodes=False)
+    with pytest.raises(ValueError, match="expected KEY=VALUE, got 'min_score'"):
+        ReaderConfig.from_strings(["min_score"])
 
 
 def test_unknown_model_name_is_a_clear_error():

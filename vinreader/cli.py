@@ -35,14 +35,8 @@ ReaderOptions = Annotated[
 
 def build_reader(options: list[str] | None) -> VinReader:
     """A reader from ``KEY=VALUE`` strings; a bad option is a usage error (exit 2)."""
-    pairs = {}
-    for option in options or []:
-        key, sep, value = option.partition("=")
-        if not sep:
-            raise typer.BadParameter(f"expected KEY=VALUE, got {option!r}", param_hint="--reader-option")
-        pairs[key.strip()] = value.strip()
     try:
-        return VinReader(ReaderConfig.from_options(pairs))
+        return VinReader(ReaderConfig.from_strings(options or []))
     except (ValueError, TypeError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--reader-option") from exc
 

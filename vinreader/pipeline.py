@@ -76,6 +76,18 @@ class ReaderConfig:
             raise ValueError(f"max_side must be >= 256, got {self.max_side}")
 
     @classmethod
+    def from_strings(cls, options: Iterable[str]) -> ReaderConfig:
+        """Build from ``KEY=VALUE`` strings (``vinreader read -o``, the benchmarks' ``-o``); a string
+        without ``=`` is a ValueError naming it."""
+        pairs = {}
+        for option in options:
+            key, sep, value = option.partition("=")
+            if not sep:
+                raise ValueError(f"expected KEY=VALUE, got {option!r}")
+            pairs[key.strip()] = value.strip()
+        return cls.from_options(pairs)
+
+    @classmethod
     def from_options(cls, options: dict[str, Any]) -> ReaderConfig:
         """Build from string options (CLI ``--reader-option key=value``), converting types."""
         known = {f.name: f for f in fields(cls)}
