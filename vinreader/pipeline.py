@@ -171,6 +171,8 @@ class VinReader:
             passes += [(0, True), (1, False), (3, False)]
         detected: dict[int, tuple[np.ndarray, list[Line]]] = {}
         decision = decide(candidates, self.config.min_score)
+        # Readings of the first recognizer count from this score on (all of them without a fallback one).
+        accept = self.config.recognizer_accept if self.fallback_recognizer is not None else 0.0
         for turns, flip in passes:
             if turns not in detected:
                 image = np.rot90(page.image, k=-turns) if turns else page.image
@@ -181,31 +183,37 @@ class VinReader:
             for chunk in (lines[:FIRST_LINES], lines[FIRST_LINES:]):
                 if not chunk:
                     continue
-                sure, unsure = self._read_lines(page, image, chunk, turns, flip, self.recognizer)
+                sure, unsure = self._read_lines(page, image, chunk, turns, flip, self.recognizer, accept)
                 candidates += sure
                 decision = decide(candidates, self.config.min_score)
                 if decision.answer:
                     return decision
                 if unsure and self.fallback_recognizer is not None:
                     self.reread_crops += len(unsure)
-                    candidates += self._read_lines(page, image, unsure, turns, flip, self.fallback_recognizer)[0]
+                    candidates += self._read_lines(page, image, unsure, turns, flip, self.fallback_recognizer, 0.0)[0]
                     decision = decide(candidates, self.config.min_score)
                     if decision.answer:
                         return decision
         return decision
 
     def _read_lines(
-        self, page: Page, image: np.ndarray, lines: list[Line], turns: int, flip: bool, recognizer: Any
+        self,
+        page: Page,
+        image: np.ndarray,
+        lines: list[Line],
+        turns: int,
+        flip: bool,
+        recognizer: Any,
+        accept: float,
     ) -> tuple[list[Candidate], list[Line]]:
-        """Recognize ``lines`` of ``image`` (the page turned by ``turns`` x 90 degrees).
+        """Recognize ``lines`` of ``image`` (the page turned by ``turns`` x 90 degrees) with ``recognizer``.
 
-        Returns the candidates of the lines read surely enough, and the other lines. Every line counts
-        as sure when there is no fallback recognizer or ``recognizer`` is it.
+        Returns the candidates of the lines whose best reading scores at least ``accept`` (0: every
+        line), and the other lines.
         """
         crops = [crop_line(image, ln.quad) for ln in lines]
         if flip:
             crops = [np.rot90(c, 2) for c in crops]
-        accept = self.config.recognizer_accept if recognizer is self.recognizer and self.fallback_recognizer else 0.0
         sure: list[Candidate] = []
         unsure: list[Line] = []
         for line, probs in zip(lines, recognizer(crops), strict=True):
