@@ -62,7 +62,7 @@ class CharClassifier:
             raise ValueError(f"expected (N, 2, {self.size}, {self.size}) glyphs, got {glyphs.shape}")
         if len(glyphs) == 0:
             return np.zeros((0, len(VIN_ALPHABET)), np.float32)
-        glyphs = glyphs[:, : self.channels] if glyphs.shape[1] >= self.channels else np.repeat(glyphs, 2, axis=1)
+        glyphs = glyphs[:, : self.channels] if glyphs.shape[1] >= self.channels else np.repeat(glyphs, self.channels, 1)
         x = (glyphs.astype(np.float32) / 255.0 - self.mean) / self.std
         probs = self.session.run(None, {self.input_name: x})[0]
         return probs[:, self.order]
