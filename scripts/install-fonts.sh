@@ -11,7 +11,7 @@ PACKAGES=(
   fonts-dseg fonts-dotgothic16 fonts-humor-sans fonts-dkg-handwriting
   # for characters written in boxes (synth/forms.py, the charbox classifier): fonts.BOX_FONTS
   fonts-comic-neue fonts-tlwg-purisa-ttf fonts-breip fonts-cantarell fonts-lato fonts-open-sans
-  fonts-hack fonts-go fonts-sil-andika
+  fonts-hack fonts-go fonts-sil-andika fonts-rufscript fonts-sjfonts fonts-bwht fonts-seto
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

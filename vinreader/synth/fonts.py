@@ -87,6 +87,10 @@ LICENCES = {
     "fonts-hack": "MIT / Bitstream Vera licence",
     "fonts-go": "BSD-3-Clause",
     "fonts-sil-andika": "OFL-1.1 (Reserved Font Name)",
+    "fonts-rufscript": "GPL-3+ with font exception",
+    "fonts-sjfonts": "GPL-2 with font exception",
+    "fonts-bwht": "OFL-1.1",
+    "fonts-seto": "OFL-1.1",
 }
 # By package: "<package>:" then one font a line, its file under /usr/share/fonts and its tags.
 _TABLE = """
@@ -208,6 +212,20 @@ fonts-go:
   fonts-go/Go-Mono.ttf                                    mono
 fonts-sil-andika:
   truetype/andika/Andika-Regular.ttf                      sans
+fonts-rufscript:
+  truetype/rufscript/Rufscript010.ttf                     handwriting
+fonts-sjfonts:
+  truetype/sjfonts/Delphine.ttf                           handwriting
+  truetype/sjfonts/SteveHand.ttf                          handwriting
+fonts-bwht:
+  opentype/bwht/BecauseWeBuild-Regular.otf                handwriting
+  opentype/bwht/BecauseWeConnect-Regular.otf              handwriting
+  opentype/bwht/BecauseWeCreate-Regular.otf               handwriting
+  opentype/bwht/BecauseWeLearn-Regular.otf                handwriting
+  opentype/bwht/BecauseWeMentor-Regular.otf               handwriting
+  opentype/bwht/BecauseWeOrganize-Regular.otf             handwriting
+fonts-seto:
+  truetype/seto/setofont.ttf                              handwriting
 """
 BOX_FONTS: tuple[FontSpec, ...] = _parse(_BOX_TABLE)
 """Extra print and handwriting faces used only for boxed characters (forms and the charbox classifier)."""

@@ -162,7 +162,7 @@ def train_charbox(
     emnist_csv: Annotated[
         Path | None, typer.Option(help="An emnist-balanced-*.csv to add real handwritten letters and digits.")
     ] = None,
-    arch: Annotated[str, typer.Option(help="Network: charbox_cnn or charbox_cnn_tiny.")] = "charbox_cnn",
+    arch: Annotated[str, typer.Option(help="charbox_cnn, charbox_cnn_m (wider), charbox_cnn_tiny.")] = "charbox_cnn",
     channels: Annotated[
         int, typer.Option(min=1, max=2, help="Glyph channels: 2 = the character and the box as it was; 1 = character.")
     ] = 2,
