@@ -145,7 +145,8 @@ def test_shipped_vin_dbnet_finds_the_vin_on_a_sample():
     root = Path(__file__).resolve().parent.parent / "samples"
     labels = json.loads((root / "labels.json").read_text())
     detector = build_detector("vin_dbnet")
-    assert detector.input_side == 256 and detector.channel_order == "RGB"
+    assert (detector.input_side, detector.extra_sides, detector.max_boxes) == (320, (384,), 1)
+    assert detector.channel_order == "RGB"
     image = load_image(root / SAMPLE)
     boxes = detector.detect(image)
     assert boxes, "no box on the sample"

@@ -64,10 +64,33 @@ def test_multi_scale_detection_keeps_each_line_once(sticker):
     merged = merge_boxes(found_twice)
     assert [b.score for b in merged] == [0.9, 0.6]  # the more confident of the two finds, and the other line
 
-    single = build_detector("vin_dbnet", threads=1).detect(sticker.image)
-    upscaled = build_detector("vin_dbnet", threads=1, input_side=320).detect(sticker.image)
-    both = build_detector("vin_dbnet", threads=1, extra_sides=(320,)).detect(sticker.image)
+    plain = {"threads": 1, "extra_sides": (), "extra_below": None, "max_boxes": None}  # not the card's
+    single = build_detector("vin_dbnet", **plain, input_side=256).detect(sticker.image)
+    upscaled = build_detector("vin_dbnet", **plain, input_side=320).detect(sticker.image)
+    both = build_detector("vin_dbnet", **{**plain, "extra_sides": (320,)}, input_side=256).detect(sticker.image)
     assert 1 <= len(both) <= len(single) + len(upscaled)
     assert all(polygon_iou(a.polygon, b.polygon) < 0.3 for i, a in enumerate(both) for b in both[i + 1 :])
     center = sticker.polygon.mean(axis=0)
     assert any(b.polygon[:, 0].min() <= center[0] <= b.polygon[:, 0].max() for b in both)
+
+    # extra_below: the second size runs only when the first finds nothing that confident.
+    def polygons(**settings):
+        boxes = build_detector("vin_dbnet", **{**plain, **settings}).detect(sticker.image)
+        return sorted(b.polygon.round(1).tolist() for b in boxes)
+
+    first, second = {"input_side": 256, "extra_sides": (320,)}, {"input_side": 256}
+    assert polygons(**first, extra_below=1.01) == sorted(b.polygon.round(1).tolist() for b in both)
+    assert polygons(**first, extra_below=0.0) == polygons(**second)
+
+
+def test_max_boxes_keeps_the_most_confident(sticker):
+    import numpy as np
+
+    two = np.vstack([sticker.image, (sticker.image * 0.8).astype(np.uint8)])  # two stickers, two VINs
+    everything = build_detector("vin_dbnet", threads=1, max_boxes=None).detect(two)
+    assert len(everything) >= 2
+    (kept,) = build_detector("vin_dbnet", threads=1, max_boxes=1).detect(two)
+    assert kept.score == max(b.score for b in everything)
+    assert np.allclose(kept.polygon, max(everything, key=lambda b: b.score).polygon)
+    with pytest.raises(ValueError, match="max_boxes"):
+        build_detector("vin_dbnet", max_boxes=0)

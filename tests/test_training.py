@@ -46,7 +46,8 @@ def test_train_resume_export(datasets, tmp_path):
     runs = tmp_path / "runs"
     _train([
         "--train-path", str(train), "--train-path", f"{train}:2", "--val-path", str(val), "--arch", "crnn_vin_tiny",
-        "--epochs", "2", "--batch-size", "16", "--output", str(runs), "--name", "tiny",
+        "--epochs", "2", "--batch-size", "16", "--shrink", "0.5", "--invert", "0.3", "--output", str(runs),
+        "--name", "tiny",
     ])  # fmt: skip
     run = runs / "tiny"
     for name in ("config.json", "metrics.csv", "curves.png", "last.pt", "best.pt"):
@@ -56,6 +57,7 @@ def test_train_resume_export(datasets, tmp_path):
     assert all(np.isfinite(float(r["train_loss"])) for r in rows)
     config = json.loads((run / "config.json").read_text())
     assert config["arch"] == "crnn_vin_tiny" and config["train_paths"][1][1] == 2.0
+    assert (config["shrink"], config["invert"]) == (0.5, 0.3)
 
     # Resume continues the same run folder from last.pt up to the new epoch count.
     _train(["--resume", str(run), "--epochs", "3"])
@@ -93,6 +95,26 @@ def test_bad_label_is_a_clear_error(datasets, tmp_path):
     )
     assert result.exit_code == 2
     assert "0.png" in result.output and "outside the VIN alphabet" in result.output
+
+
+def test_shrink_gives_photo_sized_crops_and_bad_probabilities_are_refused(datasets, tmp_path):
+    from vinreader.training.recognizer import SHRINK_HEIGHTS, shrink_crop
+
+    rng = np.random.default_rng(0)
+    tall = np.zeros((76, 480), np.uint8)
+    shrunk = [shrink_crop(tall, rng) for _ in range(50)]
+    heights = {c.shape[0] for c in shrunk}
+    assert min(heights) >= SHRINK_HEIGHTS[0] and max(heights) <= SHRINK_HEIGHTS[1] and len(heights) > 5
+    assert all(abs(c.shape[1] / c.shape[0] - 480 / 76) < 0.2 for c in shrunk)  # aspect kept
+    small = np.zeros((12, 80), np.uint8)
+    assert shrink_crop(small, rng).shape == small.shape  # already a photo's size or smaller
+
+    train, val = datasets
+    result = CliRunner().invoke(
+        app, ["train", "recognizer", "--train-path", str(train), "--val-path", str(val), "--invert", "1.5",
+              "--output", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--invert" in result.output
 
 
 def test_moving_average_is_saved_and_resumed(datasets, tmp_path):

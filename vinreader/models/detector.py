@@ -152,6 +152,11 @@ class DBNetDetector:
         channel_order: "RGB" or "BGR" (PP-OCR models were trained on OpenCV's BGR).
         extra_sides: also detect at these input sides and keep, of boxes overlapping by IoU >=
             ``MERGE_IOU``, the most confident (multi-scale: a small VIN found only when upscaled).
+        extra_below: run the extra sides only when no box of the first pass scores this much (None:
+            always); a confident first find is kept as it is, and most photos need one pass.
+        max_boxes: keep only this many boxes, the most confident (None: all). A VIN-only detector
+            gives one VIN per photo; more boxes are its false alarms, and the reader falls back to
+            the general detector when the kept box reads no confident VIN.
     """
 
     def __init__(
@@ -166,11 +171,17 @@ class DBNetDetector:
         box_thresh: float = 0.5,
         unclip_ratio: float = 1.6,
         extra_sides: tuple[int, ...] = (),
+        extra_below: float | None = None,
+        max_boxes: int | None = None,
         threads: int = 0,
     ) -> None:
+        if max_boxes is not None and max_boxes < 1:
+            raise ValueError(f"max_boxes must be >= 1 (or None for all), got {max_boxes}")
         self.name = name
+        self.max_boxes = max_boxes
         self.input_side = int(input_side)
         self.extra_sides = tuple(int(side) for side in extra_sides)
+        self.extra_below = extra_below
         self.mean = np.asarray(mean, np.float32)
         self.std = np.asarray(std, np.float32)
         self.channel_order = channel_order
@@ -190,13 +201,21 @@ class DBNetDetector:
 
     def detect(self, image: np.ndarray) -> list[TextBox]:
         """Text boxes of an RGB uint8 image, in its pixel coordinates (merged over the input sides)."""
-        boxes: list[TextBox] = []
-        for side in (self.input_side, *self.extra_sides):
-            prob_map = self.probability_map(image, side)
-            scale_y = image.shape[0] / prob_map.shape[0]
-            scale_x = image.shape[1] / prob_map.shape[1]
-            boxes += self.postprocess(prob_map, scale_x, scale_y)
-        return merge_boxes(boxes) if self.extra_sides else boxes
+        boxes = self._detect_at(image, self.input_side)
+        best = max((b.score for b in boxes), default=0.0)
+        if self.extra_sides and (self.extra_below is None or best < self.extra_below):
+            for side in self.extra_sides:
+                boxes += self._detect_at(image, side)
+            boxes = merge_boxes(boxes)
+        if self.max_boxes is not None:
+            boxes = sorted(boxes, key=lambda b: -b.score)[: self.max_boxes]
+        return boxes
+
+    def _detect_at(self, image: np.ndarray, side: int) -> list[TextBox]:
+        prob_map = self.probability_map(image, side)
+        scale_y = image.shape[0] / prob_map.shape[0]
+        scale_x = image.shape[1] / prob_map.shape[1]
+        return self.postprocess(prob_map, scale_x, scale_y)
 
 
 MERGE_IOU = 0.3

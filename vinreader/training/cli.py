@@ -128,6 +128,15 @@ def train_recognizer(
     height: Annotated[int, typer.Option()] = 32,
     width: Annotated[int, typer.Option()] = 256,
     no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the crops as they are.")] = False,
+    invert: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Probability of inverting a crop (light text on dark).")
+    ] = 0.05,
+    shrink: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Probability of shrinking a crop taller than a photo's VIN (14-40 px) to that size."
+        ),
+    ] = 0.0,
     seed: SeedOption = 0,
     init: InitOption = None,
     ema: EmaOption = 0.0,
@@ -147,7 +156,7 @@ def train_recognizer(
             train_paths=tuple(parse_weighted(p) for p in train_path),
             val_path=str(val_path), arch=_arch(arch, init, "crnn_vin"), height=height, width=width, epochs=epochs or 30,
             batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
-            seed=seed, init=str(init) if init else None, ema=ema,
+            invert=invert, shrink=shrink, seed=seed, init=str(init) if init else None, ema=ema,
         ),
         tensorboard,
     )  # fmt: skip

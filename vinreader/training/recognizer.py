@@ -30,6 +30,10 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 import albumentations as A  # noqa: E402
 
 MEAN, STD = 0.5, 0.5
+# Heights (px) a shrunk crop is given (``RecognizerConfig.shrink``): the 5th to 90th percentile of the
+# real VIN crops cut from `vin-detection-real/train` (13-50 px, median 27), where synthetic crops are
+# rendered at 27-76 px (median 49).
+SHRINK_HEIGHTS = (14, 40)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class RecognizerConfig:
     seed: int = 0
     init: str | None = None
     ema: float = 0.0  # decay of the weights' moving average (0: none); see training.loop.fit
+    invert: float = 0.05  # probability of inverting a training crop (light text on dark)
+    shrink: float = 0.0  # probability of shrinking a crop taller than SHRINK_HEIGHTS to a photo's size
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -59,6 +65,9 @@ class RecognizerConfig:
             raise ValueError("epochs and batch size must be >= 1 and lr > 0")
         if not 0 <= self.ema < 1:
             raise ValueError(f"--ema {self.ema}: must be in [0, 1)")
+        for name in ("invert", "shrink"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"--{name} {getattr(self, name)}: a probability, must be in [0, 1]")
 
 
 def to_input(crop: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -90,7 +99,17 @@ def load_crops(root: str | Path) -> tuple[list[np.ndarray], list[str], list[str]
     return images, texts, names
 
 
-def augmenter(seed: int) -> A.Compose:
+def shrink_crop(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A crop taller than a phone photo's VIN -> the same crop at a random photo height (SHRINK_HEIGHTS)."""
+    low, high = SHRINK_HEIGHTS
+    if crop.shape[0] <= low:
+        return crop
+    height = int(rng.uniform(low, min(high, crop.shape[0])))
+    width = max(1, round(crop.shape[1] * height / crop.shape[0]))
+    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def augmenter(seed: int, invert: float = 0.05) -> A.Compose:
     """Photo effects on the crop before resizing; none moves a character out of the crop."""
     return A.Compose(
         [
@@ -106,7 +125,7 @@ def augmenter(seed: int) -> A.Compose:
             A.GaussNoise(std_range=(0.02, 0.12), p=0.3),
             A.Downscale(scale_range=(0.35, 0.9), p=0.3),
             A.ImageCompression(quality_range=(25, 95), p=0.4),
-            A.InvertImg(p=0.05),
+            A.InvertImg(p=invert),
         ],
         seed=seed,
     )  # fmt: skip
@@ -140,7 +159,7 @@ class RecognizerRecipe:
         total = sum(len(images) for (images, _, _), _ in self.train_sets)
         self.samples_per_epoch = config.samples_per_epoch or total
         self.steps_per_epoch = max(1, self.samples_per_epoch // config.batch_size)
-        self.augment = augmenter(config.seed) if config.augment else None
+        self.augment = augmenter(config.seed, config.invert) if config.augment else None
         self.ctc = nn.CTCLoss(blank=0, zero_infinity=True)
         if config.init:
             initialise(self.model, config.init, self._calibration_inputs, log)
@@ -163,6 +182,8 @@ class RecognizerRecipe:
             for d, i in batch:
                 crop = self.train_sets[d][0][0][i]
                 if self.augment is not None:
+                    if self.config.shrink and self.rng.random() < self.config.shrink:
+                        crop = shrink_crop(crop, self.rng)
                     crop = self.augment(image=crop)["image"]
                 images.append(to_input(crop, self.config.height, self.config.width))
                 label = encode(self.train_sets[d][0][1][i], "train")
