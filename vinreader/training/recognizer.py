@@ -30,8 +30,8 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 import albumentations as A  # noqa: E402
 
 MEAN, STD = 0.5, 0.5
-# Heights (px) a shrunk crop is given (``RecognizerConfig.shrink``): the 5th to 90th percentile of the
-# real VIN crops cut from `vin-detection-real/train` (13-50 px, median 27), where synthetic crops are
+# Heights (px) a shrunk crop is given (``RecognizerConfig.shrink``): where most real VIN crops cut from
+# `vin-detection-real/train` lie (5th-95th percentile 13-50 px, median 27); synthetic crops are
 # rendered at 27-76 px (median 49).
 SHRINK_HEIGHTS = (14, 40)
 
