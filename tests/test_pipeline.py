@@ -47,7 +47,10 @@ def test_reads_rotated_photo(reader, angle):
 def test_barcode_and_text_agree(reader):
     rng = np.random.default_rng(5)
     scene = render_sticker(random_vin(rng, region="north_america"), rng, barcode="Code39")
-    result = reader.read(scene.image)
+    assert reader.read(scene.image).vin == scene.vin
+    # The text reading must count for agreement: with the default reader, a crop vin_crnn is unsure of
+    # (here 0.89 < recognizer_accept) is not read again once the barcode alone answers.
+    result = VinReader(fallback_recognizer="").read(scene.image)
     assert result.vin == scene.vin
     assert result.source == "both"
 
