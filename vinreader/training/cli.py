@@ -128,14 +128,9 @@ def train_recognizer(
     height: Annotated[int, typer.Option()] = 32,
     width: Annotated[int, typer.Option()] = 256,
     no_augment: Annotated[bool, typer.Option("--no-augment", help="Train on the crops as they are.")] = False,
-    invert: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Probability of inverting a crop (light text on dark).")
-    ] = 0.05,
+    invert: Annotated[float, typer.Option(help="Probability of inverting a crop (light text on dark).")] = 0.05,
     shrink: Annotated[
-        float,
-        typer.Option(
-            min=0.0, max=1.0, help="Probability of shrinking a crop taller than a photo's VIN (14-40 px) to that size."
-        ),
+        float, typer.Option(help="Probability of shrinking a crop taller than a photo's VIN (14-40 px) to that size.")
     ] = 0.0,
     seed: SeedOption = 0,
     init: InitOption = None,
