@@ -13,13 +13,13 @@ from vinreader.boxes.cell import CELL_MARGIN, CELL_SIZE, box_bounds, normalize_c
 from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid
 from vinreader.boxes.glyph import is_empty, normalize_glyph
 from vinreader.boxes.reader import BOX_PENALTIES
-from vinreader.choose import check_digit_corrected, decide
+from vinreader.choose import CHECK_DIGIT_ODDS, check_digit_corrected, decide
 from vinreader.cli import app
 from vinreader.synth.boxcells import font_glyph
 from vinreader.synth.fonts import available_fonts
 from vinreader.synth.forms import render_form
 from vinreader.types import Candidate, CharReading
-from vinreader.vin import check_digit_status
+from vinreader.vin import check_digit_status, compute_check_digit
 
 VIN = "1HGCM82633A004352"
 
@@ -249,6 +249,32 @@ def test_unknown_maker_code_is_no_doubt_in_a_row_of_boxes():
     wrong = "1HGCM82633A0043S2"  # a wrong required check digit stays a doubt
     invalid = Candidate(wrong, _readings(wrong, {}), "text", 0.0, check_digit="invalid")
     assert not decide([invalid], 0.65, penalties=BOX_PENALTIES).answer
+
+
+def test_a_right_required_check_digit_raises_the_odds_of_a_reading():
+    weak = _readings(VIN, {4: (0.4, (("N", 0.35),))})  # one weak character in a North American VIN
+    assert check_digit_status(VIN) == "valid"
+    plain = decide([Candidate(VIN, weak, "text", 0.0, check_digit="valid")], 0.65, penalties=BOX_PENALTIES)
+    raised = decide([Candidate(VIN, weak, "text", 0.0, check_digit="valid")], 0.65, penalties=BOX_PENALTIES,
+                    supports=CHECK_DIGIT_ODDS)  # fmt: skip
+    assert not plain.answer and plain.best.score == pytest.approx(0.4)
+    odds = 0.4 / 0.6 * CHECK_DIGIT_ODDS["check_digit_confirmed"]
+    assert raised.answer and raised.best.score == pytest.approx(odds / (1 + odds))
+    assert "check_digit_confirmed" in raised.best.reasons
+    # Where the region does not use one, a position 9 that happens to fit proves nothing.
+    european = "WVWZZZ1JZ3W386752"
+    lucky = european[:8] + compute_check_digit(european) + european[9:]
+    eu = decide([Candidate(lucky, _readings(lucky, {4: (0.4, ())}), "text", 0.0, check_digit="valid")], 0.65,
+                penalties=BOX_PENALTIES, supports=CHECK_DIGIT_ODDS)  # fmt: skip
+    assert not eu.answer and eu.best.score == pytest.approx(0.4)
+    # A reading corrected to satisfy the check is not raised again: its probabilities already assume it.
+    misread = "1HGCM82633A0043S2"
+    chars = _readings(misread, {15: (0.55, (("5", 0.4), ("3", 0.03)))})
+    fixed = check_digit_corrected(Candidate(misread, chars, "text", 0.0, check_digit="invalid"))
+    assert fixed is not None
+    decided = decide([fixed], 0.0, penalties=BOX_PENALTIES, supports=CHECK_DIGIT_ODDS)
+    assert "check_digit_confirmed" not in decided.best.reasons
+    assert decided.best.score == pytest.approx(fixed.confidence * BOX_PENALTIES["check_digit_corrected"])
 
 
 def test_classify_cli_on_a_folder(tmp_path):

@@ -3,8 +3,10 @@
 A candidate's *confidence* is its weakest character's probability. Its *score* discounts that by
 what the VIN rules and the context say: an unknown maker code (WMI), a wrong check digit where the
 region requires one, a length the decoder had to force, a window cut out of a longer string.
-Agreement between barcode and text, or between several crops, raises it. The reader answers only when
-the best score clears a threshold chosen on validation data and no different VIN comes close.
+Agreement between barcode and text, or between several crops, raises it; so may a right check digit
+where the region requires one (:data:`CHECK_DIGIT_ODDS`, for readers that pass it as a support). The
+reader answers only when the best score clears a threshold chosen on validation data and no different
+VIN comes close.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ PENALTIES = {
     "window_of_longer_text": 0.7,  # 17 characters cut out of a longer run, no "VIN" label before it
     "check_digit_corrected": 0.8,  # runners-up chosen to satisfy the check digit: the string was not read as is
 }
+# A right required check digit multiplies the odds that a reading is right by this much: a misread
+# string passes the check by chance about one time in 11, and a single misread character never does
+# unless both characters have the same value in the check-digit sum (S and 2, Z and 9, ...).
+# Readings corrected to satisfy the check (`check_digit_corrected`) are not raised again: their
+# probabilities already assume it.
+CHECK_DIGIT_ODDS = {"check_digit_confirmed": 11.0}
 _CHECK_POSITION = 8  # position 9, 0-based
 
 
@@ -36,17 +44,30 @@ class Decision:
     candidates: tuple[Candidate, ...]
 
 
-def score_candidate(candidate: Candidate, penalties: dict[str, float] = PENALTIES) -> Candidate:
-    """Candidate with its score and the reasons for it filled in from the VIN rules (``penalties``: each
-    doubt's factor; a reason missing from it is still listed, but costs nothing)."""
-    reasons = list(candidate.reasons)
+def score_candidate(
+    candidate: Candidate, penalties: dict[str, float] = PENALTIES, supports: dict[str, float] | None = None
+) -> Candidate:
+    """Candidate with its score and the reasons for it filled in from the VIN rules.
+
+    ``penalties``: each doubt's factor on the score; ``supports``: each piece of support's factor on the
+    odds ``score / (1 - score)`` (e.g. :data:`CHECK_DIGIT_ODDS`). A reason missing from both is still
+    listed, but changes nothing.
+    """
+    reasons, supports = list(candidate.reasons), supports or {}
     score = candidate.confidence
-    if candidate.check_digit == "invalid" and check_digit_required(candidate.vin):
+    required = check_digit_required(candidate.vin)
+    if candidate.check_digit == "invalid" and required:
         reasons.append("check_digit_invalid")
+    if candidate.check_digit == "valid" and required and "check_digit_corrected" not in reasons:
+        reasons.append("check_digit_confirmed")
     if not known_wmi(candidate.vin):
         reasons.append("unknown_wmi")
     for reason in reasons:
         score *= penalties.get(reason, 1.0)
+    for reason in reasons:
+        if reason in supports and score < 1.0:
+            odds = score / (1.0 - score) * supports[reason]
+            score = odds / (1.0 + odds)
     return replace(candidate, score=score, reasons=tuple(dict.fromkeys(reasons)))
 
 
@@ -192,10 +213,17 @@ def merge_agreeing(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def decide(
-    candidates: list[Candidate], min_score: float, margin: float = 0.15, penalties: dict[str, float] = PENALTIES
+    candidates: list[Candidate],
+    min_score: float,
+    margin: float = 0.15,
+    penalties: dict[str, float] = PENALTIES,
+    supports: dict[str, float] | None = None,
 ) -> Decision:
-    """Pick the best candidate; abstain below ``min_score`` or when a different VIN scores close."""
-    ranked = merge_agreeing([score_candidate(c, penalties) for c in candidates])
+    """Pick the best candidate; abstain below ``min_score`` or when a different VIN scores close.
+
+    ``penalties`` and ``supports`` as in `score_candidate`.
+    """
+    ranked = merge_agreeing([score_candidate(c, penalties, supports) for c in candidates])
     if not ranked:
         return Decision(None, False, ("no_vin_found",), ())
     best = ranked[0]

@@ -5,10 +5,11 @@ each glyph, walls removed and strokes beyond them kept (cell.py) -> classify (mo
 candidate, scored by the VIN rules (choose.py) -> VinResult.
 
 Each character keeps its probability and runners-up. The answer is given only when the candidate's
-score (its weakest character, discounted by the VIN rules: a wrong required check digit; see
-:data:`BOX_PENALTIES`) reaches ``min_score``; an empty box or a row that cannot be found gives no VIN. When the
-region requires a check digit and the reading fails it, the most probable reading of the runners-up
-that satisfies it competes as well, marked ``check_digit_corrected`` (``choose.check_digit_corrected``).
+score (its weakest character, discounted by the VIN rules: a wrong required check digit, see
+:data:`BOX_PENALTIES`; and raised by a right one, `choose.CHECK_DIGIT_ODDS`) reaches ``min_score``;
+an empty box or a row that cannot be found gives no VIN. When the region requires a check digit and
+the reading fails it, the most probable reading of the runners-up that satisfies it competes as well,
+marked ``check_digit_corrected`` (``choose.check_digit_corrected``).
 
 Example:
     >>> from vinreader.boxes import BoxReader
@@ -27,7 +28,7 @@ import numpy as np
 from vinreader.boxes.cell import row_glyphs
 from vinreader.boxes.find import BoxRow, find_box_row
 from vinreader.boxes.glyph import is_empty, normalize_glyph
-from vinreader.choose import PENALTIES, check_digit_corrected, decide
+from vinreader.choose import CHECK_DIGIT_ODDS, PENALTIES, check_digit_corrected, decide
 from vinreader.io import Page
 from vinreader.pages import read_best_page
 from vinreader.types import Candidate, CharReading, VinResult
@@ -130,7 +131,7 @@ class BoxReader:
         # that reading competes too, marked and with the probabilities the check digit leaves it.
         corrected = check_digit_corrected(candidate)
         candidates = [candidate] if corrected is None else [candidate, corrected]
-        decision = decide(candidates, self.config.min_score, penalties=BOX_PENALTIES)
+        decision = decide(candidates, self.config.min_score, penalties=BOX_PENALTIES, supports=CHECK_DIGIT_ODDS)
         best = decision.best
         assert best is not None  # candidates in, one chosen
         return VinResult(
