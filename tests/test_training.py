@@ -46,8 +46,8 @@ def test_train_resume_export(datasets, tmp_path):
     runs = tmp_path / "runs"
     _train([
         "--train-path", str(train), "--train-path", f"{train}:2", "--val-path", str(val), "--arch", "crnn_vin_tiny",
-        "--epochs", "2", "--batch-size", "16", "--shrink", "0.5", "--invert", "0.3", "--output", str(runs),
-        "--name", "tiny",
+        "--epochs", "2", "--batch-size", "16", "--shrink", "0.5", "--invert", "0.3", "--tilt", "0.3",
+        "--output", str(runs), "--name", "tiny",
     ])  # fmt: skip
     run = runs / "tiny"
     for name in ("config.json", "metrics.csv", "curves.png", "last.pt", "best.pt"):
@@ -57,7 +57,7 @@ def test_train_resume_export(datasets, tmp_path):
     assert all(np.isfinite(float(r["train_loss"])) for r in rows)
     config = json.loads((run / "config.json").read_text())
     assert config["arch"] == "crnn_vin_tiny" and config["train_paths"][1][1] == 2.0
-    assert (config["shrink"], config["invert"]) == (0.5, 0.3)
+    assert (config["shrink"], config["invert"], config["tilt"]) == (0.5, 0.3, 0.3)
 
     # Resume continues the same run folder from last.pt up to the new epoch count.
     _train(["--resume", str(run), "--epochs", "3"])
@@ -115,6 +115,19 @@ def test_shrink_gives_photo_sized_crops_and_bad_probabilities_are_refused(datase
               "--output", str(tmp_path)],
     )  # fmt: skip
     assert result.exit_code == 2 and "--invert" in result.output
+
+
+def test_tilt_turns_the_line_inside_a_grown_box():
+    from vinreader.training.recognizer import TILT_DEGREES, augmenter
+
+    line = np.full((30, 240), 210, np.uint8)
+    line[10:20, 10:230] = 20  # a dark, level line of text
+    tilted = [augmenter(seed, invert=0.0, tilt=1.0)(image=line)["image"] for seed in range(8)]
+    # The whole line stays in the crop: the box grows by up to the height a turned line needs.
+    grown = [t.shape[0] - line.shape[0] for t in tilted]
+    assert max(grown) > 10 and max(grown) <= 240 * np.sin(np.radians(TILT_DEGREES)) + 10
+    level = [augmenter(seed, invert=0.0, tilt=0.0)(image=line)["image"] for seed in range(8)]
+    assert all(t.shape == line.shape for t in level)  # without --tilt the crop keeps its size
 
 
 def test_moving_average_is_saved_and_resumed(datasets, tmp_path):

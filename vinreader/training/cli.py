@@ -132,6 +132,9 @@ def train_recognizer(
     shrink: Annotated[
         float, typer.Option(help="Probability of shrinking a crop taller than a photo's VIN (14-40 px) to that size.")
     ] = 0.0,
+    tilt: Annotated[
+        float, typer.Option(help="Probability of tilting a crop by up to 8 degrees (its upright box grown to hold it).")
+    ] = 0.0,
     seed: SeedOption = 0,
     init: InitOption = None,
     ema: EmaOption = 0.0,
@@ -151,7 +154,7 @@ def train_recognizer(
             train_paths=tuple(parse_weighted(p) for p in train_path),
             val_path=str(val_path), arch=_arch(arch, init, "crnn_vin"), height=height, width=width, epochs=epochs or 30,
             batch_size=batch_size, lr=lr, samples_per_epoch=samples_per_epoch, augment=not no_augment,
-            invert=invert, shrink=shrink, seed=seed, init=str(init) if init else None, ema=ema,
+            invert=invert, shrink=shrink, tilt=tilt, seed=seed, init=str(init) if init else None, ema=ema,
         ),
         tensorboard,
     )  # fmt: skip
