@@ -12,9 +12,9 @@ from vinreader.models.registry import available_models, build_detector, build_re
 @pytest.mark.parametrize("name", available_models("recognizer"))
 def test_shipped_recognizer_reads_a_rendered_vin(name, sticker):
     recognizer = build_recognizer(name, threads=1)
-    (probs,) = recognizer([crop_box(sticker.image, sticker.polygon.tolist())])
-    assert probs.shape[1] == 35
-    assert best_reading(probs) == sticker.vin
+    (readings,) = recognizer.read([crop_box(sticker.image, sticker.polygon.tolist())])
+    assert all(len(r.vin) == 17 and len(r.char_probs) == 17 and r.steps > 0 for r in readings)
+    assert best_reading(readings) == sticker.vin
 
 
 def test_shipped_models_are_listed_with_cards():

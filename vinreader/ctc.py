@@ -41,6 +41,8 @@ class DecodedVin:
     """Cut out of a run of more than 17 VIN characters."""
     after_keyword: bool = False
     """Preceded on its line by the label "VIN" (read as V1N or VN, since I folds onto 1)."""
+    steps: int = 0
+    """Timesteps of the line it was read from (``spans`` map onto the crop as ``t / steps``)."""
 
 
 def greedy_path(probs: np.ndarray) -> list[tuple[int, int, int]]:
@@ -81,7 +83,7 @@ def _reading(
         order = np.argsort(-row)[:top_k]
         alternatives.append(tuple((VIN_ALPHABET[i], float(row[i])) for i in order))
     vin = "".join(VIN_ALPHABET[c - 1] for c in classes)
-    return DecodedVin(vin, tuple(char_probs), tuple(alternatives), tuple(spans), **flags)
+    return DecodedVin(vin, tuple(char_probs), tuple(alternatives), tuple(spans), steps=len(probs), **flags)
 
 
 def viterbi_fixed_length(log_probs: np.ndarray, length: int) -> tuple[list[int], list[tuple[int, int]], float] | None:

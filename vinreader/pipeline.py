@@ -17,7 +17,7 @@ import numpy as np
 
 from vinreader.barcode import barcode_candidates
 from vinreader.choose import Decision, decide, score_candidate
-from vinreader.ctc import DecodedVin, decode_vins
+from vinreader.ctc import DecodedVin
 from vinreader.io import Page
 from vinreader.lines import Line, candidate_lines, crop_line, sub_quad
 from vinreader.models.registry import build_detector, build_recognizer
@@ -216,10 +216,10 @@ class VinReader:
             crops = [np.rot90(c, 2) for c in crops]
         sure: list[Candidate] = []
         unsure: list[Line] = []
-        for line, probs in zip(lines, recognizer(crops), strict=True):
+        for line, readings in zip(lines, recognizer.read(crops), strict=True):
             read = []
-            for decoded in decode_vins(probs):
-                quad = _decoded_quad(line, decoded, len(probs), flip)
+            for decoded in readings:
+                quad = _decoded_quad(line, decoded, flip)
                 quad = _unturn(quad, turns, page.image.shape) / page.scale
                 read.append(text_candidate(decoded, quad, page.page, turned=bool(turns or flip)))
             if accept and max((score_candidate(c).score for c in read), default=0.0) < accept:
@@ -275,8 +275,9 @@ def text_candidate(decoded: DecodedVin, quad: np.ndarray, page: int, turned: boo
     )
 
 
-def _decoded_quad(line: Line, decoded: DecodedVin, steps: int, flipped: bool) -> np.ndarray:
+def _decoded_quad(line: Line, decoded: DecodedVin, flipped: bool) -> np.ndarray:
     """The part of the line the VIN was read from (timesteps map linearly onto the crop)."""
+    steps = max(1, decoded.steps)
     start = max(0.0, (decoded.spans[0][0] - 0.5) / steps)
     end = min(1.0, (decoded.spans[-1][1] + 1.5) / steps)
     if flipped:

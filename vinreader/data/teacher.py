@@ -24,7 +24,6 @@ import cv2
 import numpy as np
 
 from vinreader.choose import PENALTIES, decide
-from vinreader.ctc import decode_vins
 from vinreader.data.doctr import load_detection_labels
 from vinreader.io import InputError, load_image
 from vinreader.lines import candidate_lines, crop_line
@@ -156,10 +155,11 @@ def _reading(model, crop: np.ndarray) -> tuple[str | None, float, list[str]]:
     doubt a reading. Every other penalty (wrong check digit, forced length, a window of longer text)
     and any second reading that comes close are doubts.
     """
-    probs_list = model([crop, np.rot90(crop, 2)])
     quad = np.zeros((4, 2), np.float32)
     candidates = [
-        text_candidate(decoded, quad, 0, turned=False) for probs in probs_list for decoded in decode_vins(probs)
+        text_candidate(decoded, quad, 0, turned=False)
+        for readings in model.read([crop, np.rot90(crop, 2)])
+        for decoded in readings
     ]
     decision = decide(candidates, min_score=0.0)
     best = decision.best

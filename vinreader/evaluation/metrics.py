@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from vinreader.ctc import decode_vins
+from vinreader.ctc import DecodedVin, decode_vins
 from vinreader.vin import VIN_LENGTH
 
 
@@ -79,17 +79,20 @@ def summarize(outcomes: list[ImageOutcome]) -> Summary:
     )
 
 
-def best_reading(probs: np.ndarray) -> str:
+def best_reading(readings: list[DecodedVin]) -> str:
     """The reader's choice among the VIN readings of one crop: the most confident weakest character."""
-    readings = decode_vins(probs)
     if not readings:
         return ""
     return max(readings, key=lambda r: (not r.length_forced, min(r.char_probs))).vin
 
 
-def recognition_metrics(probs: list[np.ndarray], texts: list[str]) -> dict[str, float]:
-    """Exact match and position-wise character accuracy of constrained readings."""
-    readings = [best_reading(p) for p in probs]
-    exact = sum(r == t for r, t in zip(readings, texts, strict=True)) / max(1, len(texts))
-    chars = sum(sum(a == b for a, b in zip(r, t, strict=False)) for r, t in zip(readings, texts, strict=True))
+def reading_metrics(read: list[str], texts: list[str]) -> dict[str, float]:
+    """Exact match and position-wise character accuracy of the strings ``read`` against ``texts``."""
+    exact = sum(r == t for r, t in zip(read, texts, strict=True)) / max(1, len(texts))
+    chars = sum(sum(a == b for a, b in zip(r, t, strict=False)) for r, t in zip(read, texts, strict=True))
     return {"val_exact": exact, "val_char_acc": chars / max(1, sum(len(t) for t in texts))}
+
+
+def recognition_metrics(probs: list[np.ndarray], texts: list[str]) -> dict[str, float]:
+    """Exact match and position-wise character accuracy of constrained readings of CTC ``probs``."""
+    return reading_metrics([best_reading(decode_vins(p)) for p in probs], texts)

@@ -1,7 +1,8 @@
 """`vinreader evaluate --task recognition`: a recognizer alone on labelled line crops.
 
 Each crop is read the way the reader reads a line (constrained decoding, the most confident VIN
-reading); exact match and character accuracy are reported with the latency per crop (batch 1).
+reading); exact match and character accuracy are reported with the latency per crop (batch 1),
+decoding included (a vote of recognizers, `models.voting`, decodes each member's output).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from vinreader.data.doctr import load_text_labels
-from vinreader.evaluation.metrics import best_reading, recognition_metrics
+from vinreader.evaluation.metrics import best_reading, reading_metrics
 from vinreader.io import load_image
 from vinreader.models.registry import build_recognizer
 
@@ -23,16 +24,16 @@ def evaluate_recognizer(recognizer: str, dataset: str | Path, threads: int = 1) 
     dataset = Path(dataset)
     labels = load_text_labels(dataset)
     model = build_recognizer(recognizer, threads=threads)
-    probs, texts, seconds, rows = [], [], [], []
+    read, texts, seconds, rows = [], [], [], []
     for name in sorted(labels):
         crop = load_image(dataset / "images" / name)
         start = time.perf_counter()
-        (p,) = model([crop])
+        (readings,) = model.read([crop])
         seconds.append(time.perf_counter() - start)
-        probs.append(p)
+        read.append(best_reading(readings))
         texts.append(labels[name])
-        rows.append({"file": name, "label": labels[name], "read": best_reading(p)})
-    metrics = recognition_metrics(probs, texts)
+        rows.append({"file": name, "label": labels[name], "read": read[-1]})
+    metrics = reading_metrics(read, texts)
     return {
         "recognizer": recognizer,
         "dataset": str(dataset),

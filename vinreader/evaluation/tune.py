@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from vinreader.ctc import DecodedVin
 from vinreader.evaluation.evaluate import evaluate_dataset
 from vinreader.models.detector import DBPostProcessor, TextBox
 from vinreader.models.registry import WEIGHTS_DIR
@@ -67,15 +68,15 @@ class CachedRecognizer:
 
     def __init__(self, recognizer: Any) -> None:
         self.recognizer = recognizer
-        self._probs: dict[str, np.ndarray] = {}
+        self._readings: dict[str, list[DecodedVin]] = {}
 
-    def __call__(self, crops: list[np.ndarray]) -> list[np.ndarray]:
+    def read(self, crops: list[np.ndarray]) -> list[list[DecodedVin]]:
         keys = [_key(c) for c in crops]
-        todo = [i for i, k in enumerate(keys) if k not in self._probs]
+        todo = [i for i, k in enumerate(keys) if k not in self._readings]
         if todo:
-            for i, probs in zip(todo, self.recognizer([crops[i] for i in todo]), strict=True):
-                self._probs[keys[i]] = probs
-        return [self._probs[k] for k in keys]
+            for i, readings in zip(todo, self.recognizer.read([crops[i] for i in todo]), strict=True):
+                self._readings[keys[i]] = readings
+        return [self._readings[k] for k in keys]
 
 
 def card_path(detector: str) -> Path:

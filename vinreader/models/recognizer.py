@@ -5,6 +5,9 @@ over ``[blank, 33 VIN characters, other]`` so that decoding (``vinreader.ctc``) 
 best *VIN* the network supports, instead of cleaning up the best *string*. A general recognizer's
 classes are folded: lowercase onto uppercase, and the characters a VIN cannot hold onto the one it
 must mean (O, Q -> 0; I -> 1), summing their probabilities.
+
+The reader itself asks for ``read(crops)``: those readings already decoded, the one interface every
+recognizer has (a vote of several, `models.voting`, has no single matrix to give).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vinreader.ctc import DecodedVin, decode_vins
 from vinreader.models.registry import register
 from vinreader.models.session import onnx_session
 from vinreader.vin import VIN_ALPHABET
@@ -123,6 +127,10 @@ class CTCRecognizer:
         padded = np.zeros((self.channels, self.height, batch_width), np.float32)
         padded[:, :, :width] = x
         return padded
+
+    def read(self, crops: list[np.ndarray]) -> list[list[DecodedVin]]:
+        """Per crop, every VIN reading its probabilities support, best path first (`ctc.decode_vins`)."""
+        return [decode_vins(probs) for probs in self(crops)]
 
     def __call__(self, crops: list[np.ndarray]) -> list[np.ndarray]:
         """Per-crop (T, 35) probabilities over [blank, VIN alphabet, other]; T depends on width."""

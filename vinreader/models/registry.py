@@ -1,9 +1,10 @@
 """Detectors and recognizers by name, so the pipeline never imports a concrete model.
 
 A model is described by a *model card* (JSON in ``vinreader/weights/``): its architecture name, the
-weights file, and everything needed to rebuild the predictor (input size, normalization, alphabet,
-post-processing thresholds). ``build_detector("ppocr_v6_det")`` loads the card of that name;
-``build_detector("path/to/card.json")`` loads a user's own.
+weights file (or, for a vote, its ``members``: other models), and everything needed to rebuild the
+predictor (input size, normalization, alphabet, post-processing thresholds).
+``build_detector("ppocr_v6_det")`` loads the card of that name; ``build_detector("path/to/card.json")``
+loads a user's own.
 
 Example:
     >>> from vinreader.models.registry import build_recognizer
@@ -72,7 +73,7 @@ def resolve_weights(weights: str, base_dir: Path) -> Path:
 
 def _build(kind: str, name_or_path: str | Path, overrides: dict[str, Any]) -> Any:
     # Importing the model modules registers their architectures.
-    from vinreader.models import charbox, detector, recognizer  # noqa: F401
+    from vinreader.models import charbox, detector, recognizer, voting  # noqa: F401
 
     card, base_dir = load_card(name_or_path)
     if card.get("kind") != kind:
@@ -81,7 +82,9 @@ def _build(kind: str, name_or_path: str | Path, overrides: dict[str, Any]) -> An
     if arch not in _ARCHITECTURES[kind]:
         raise ValueError(f"unknown {kind} architecture {arch!r}; known: {sorted(_ARCHITECTURES[kind])}")
     config = {**card.get("config", {}), **overrides}
-    weights = resolve_weights(card["weights"], base_dir)
+    if "members" in config:  # a vote of other models (models/voting.py): card paths relative to this card
+        config["members"] = [str(base_dir / m) if str(m).endswith(".json") else m for m in config["members"]]
+    weights = resolve_weights(card["weights"], base_dir) if "weights" in card else None
     return _ARCHITECTURES[kind][arch](weights=weights, name=card.get("name", str(name_or_path)), **config)
 
 
