@@ -95,10 +95,10 @@ def heldout_fonts(reader: BoxReader, seed: int, variants: int = 10) -> dict[str,
     return out
 
 
-def _form(args: tuple[int, int, str, str | None]) -> dict:
-    seed, index, classifier, dump = args
+def _form(args: tuple[int, int, str, int, str | None]) -> dict:
+    seed, index, classifier, views, dump = args
     if "reader" not in _READER:
-        _READER["reader"] = BoxReader(BoxReaderConfig(classifier=classifier, min_score=0.0))
+        _READER["reader"] = BoxReader(BoxReaderConfig(classifier=classifier, min_score=0.0, views=views))
         _READER["fonts"] = glyph_fonts("heldout")
         _READER["digits"] = mnist_digits("heldout")
     reader: BoxReader = _READER["reader"]
@@ -147,9 +147,9 @@ def _dump(out: Path, index: int, form, wrong: list[int], read: str, read_alone: 
 
 
 def forms(
-    classifier: str, seed: int, n: int, min_score: float, workers: int, dump: Path | None = None
+    classifier: str, seed: int, n: int, min_score: float, workers: int, dump: Path | None = None, views: int = 5
 ) -> tuple[dict[str, float], list[dict]]:
-    jobs = [(seed, i, classifier, str(dump) if dump else None) for i in range(n)]
+    jobs = [(seed, i, classifier, views, str(dump) if dump else None) for i in range(n)]
     if workers > 1:
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             rows = pool.map(_form, jobs, chunksize=4)
@@ -164,7 +164,7 @@ def forms(
             "abstain": 1 - len(answered) / max(len(subset), 1),
         }
 
-    summary: dict[str, float] = {"forms": n, "seed": seed, "min_score": min_score}
+    summary: dict[str, float] = {"forms": n, "seed": seed, "min_score": min_score, "views": views}
     summary["row_found"] = sum(r["found"] for r in rows) / n
     summary["char_acc_found_rows"] = sum(r["chars_correct"] for r in rows if r["found"]) / max(
         17 * sum(r["found"] for r in rows), 1
@@ -200,6 +200,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2027, help="Forms seed (2027: the held-out evaluation seed).")
     parser.add_argument("--glyph-seed", type=int, default=2026)
     parser.add_argument("--min-score", type=float, default=BoxReaderConfig().min_score)
+    parser.add_argument("--views", type=int, default=BoxReaderConfig().views, help="Cuts of each box averaged.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("runs/evaluate_boxes"))
     parser.add_argument("--mnist-test-csv", type=Path, help="MNIST's own test set as CSV: its accuracy too.")
@@ -214,7 +215,9 @@ def main() -> None:
     report.update(heldout_fonts(reader, args.glyph_seed))
     rows: list[dict] = []
     if args.forms:
-        summary, rows = forms(args.classifier, args.seed, args.forms, args.min_score, args.workers, args.dump_errors)
+        summary, rows = forms(
+            args.classifier, args.seed, args.forms, args.min_score, args.workers, args.dump_errors, args.views
+        )
         report["forms"] = summary
     report["seconds"] = round(time.perf_counter() - started, 1)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -9,17 +9,26 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from vinreader.boxes.cell import CELL_MARGIN, CELL_SIZE, box_bounds, normalize_cell, own_ink, row_glyphs
-from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid
+from vinreader.boxes.cell import (
+    CELL_MARGIN,
+    CELL_SIZE,
+    VIEW_SHIFTS,
+    box_bounds,
+    normalize_cell,
+    own_ink,
+    row_glyphs,
+    row_views,
+)
+from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid, shifted
 from vinreader.boxes.glyph import is_empty, normalize_glyph
-from vinreader.boxes.reader import BOX_PENALTIES
+from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig
 from vinreader.choose import CHECK_DIGIT_ODDS, check_digit_corrected, decide
 from vinreader.cli import app
 from vinreader.synth.boxcells import font_glyph
 from vinreader.synth.fonts import available_fonts
 from vinreader.synth.forms import render_form
 from vinreader.types import Candidate, CharReading
-from vinreader.vin import check_digit_status, compute_check_digit
+from vinreader.vin import VIN_ALPHABET, check_digit_status, compute_check_digit
 
 VIN = "1HGCM82633A004352"
 
@@ -209,6 +218,28 @@ def test_row_glyphs_are_what_the_reader_classifies(forms):
     assert len(form.inks) == 17 and all(ink.dtype == np.float32 and ink.max() > 0.5 for ink in form.inks)
 
 
+def test_each_box_is_read_as_the_mean_of_its_views(forms):
+    form = forms[1]
+    row = find_box_row(form.scene.image)
+    moved = shifted(row, 0.06, -0.06)
+    top, left = row.cells[:, 1] - row.cells[:, 0], row.cells[:, 3] - row.cells[:, 0]
+    assert np.allclose(moved.cells - row.cells, (0.06 * top - 0.06 * left)[:, None, :], atol=1e-4)
+    reader = BoxReader(BoxReaderConfig(views=len(VIEW_SHIFTS)))
+    views = row_views(form.scene.image, row)
+    assert len(views) == len(VIEW_SHIFTS) and all(len(v) == 17 for v in views)
+    assert all(np.array_equal(a, b) for a, b in zip(views[0], row_glyphs(form.scene.image, row), strict=True))
+    # Every box holds ink in every view here: the reading is the plain mean of the five.
+    assert not any(is_empty(g) for view in views for g in view)
+    mean = np.mean([reader.classifier(np.stack(view)) for view in views], axis=0)
+    readings = reader.read_row(form.scene.image, row)
+    assert [r.char for r in readings] == [VIN_ALPHABET[int(p.argmax())] for p in mean]
+    assert [r.confidence for r in readings] == pytest.approx(mean.max(axis=1).tolist(), abs=1e-5)
+    single = BoxReader(BoxReaderConfig(views=1)).read_row(form.scene.image, row)
+    assert [r.confidence for r in single] != pytest.approx([r.confidence for r in readings], abs=1e-5)
+    with pytest.raises(ValueError, match="views"):
+        BoxReaderConfig(views=0)
+
+
 def _readings(vin: str, probs: dict[int, tuple[float, tuple[tuple[str, float], ...]]]) -> tuple[CharReading, ...]:
     return tuple(CharReading(c, probs.get(k, (0.97, ()))[0], probs.get(k, (0.97, ()))[1]) for k, c in enumerate(vin))
 
@@ -313,6 +344,9 @@ def test_boxes_read_cli_on_a_generated_form(tmp_path):
     assert np.abs(np.array(read["polygon"]) - form.scene.polygon).max() < 10
     assert "file not found" in by_name["missing.png"]["error"]
     assert (overlays / "form.png").is_file()
+    once = CliRunner().invoke(app, ["boxes", "read", str(path), "--format", "json", "--views", "1"])
+    assert once.exit_code == 0 and json.loads(once.stdout)[0]["vin"] == VIN, once.output
+    assert CliRunner().invoke(app, ["boxes", "read", str(path), "--views", "9"]).exit_code == 2  # a usage error
 
 
 def test_synth_form_kind(tmp_path):

@@ -29,7 +29,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from vinreader.boxes.find import BoxRow, cut_cells
+from vinreader.boxes.find import BoxRow, cut_cells, shifted
 from vinreader.boxes.glyph import GLYPH_CHANNELS, GLYPH_FIT, GLYPH_SIZE, center_glyph, ink_map, to_grey
 from vinreader.boxes.walls import WALL_TOLERANCE, pen_on_walls, remove_walls, wall_mask
 
@@ -40,6 +40,10 @@ _CROSSING = 0.25  # of the side: ink this near on both sides of a wall pixel is 
 _MIDDLE = 0.25  # of the side: ink this far inside a box's walls (a side wall's, beyond it) is its character's
 _INSIDE = 0.5  # a piece of ink with more than this share inside the box (walls included) is the box's own
 _MIN_INK = 0.01  # ink (of the box's area) below which the box is taken as empty
+# Each box is cut again moved by these shares of its side (along the row, across it): where cleaning
+# keeps or drops a stroke near a wall depends on where the grid puts the wall, so the reader averages
+# the classifier over these views (`BoxReaderConfig.views`). The first is the box as found.
+VIEW_SHIFTS = ((0.0, 0.0), (0.06, 0.0), (-0.06, 0.0), (0.0, 0.06), (0.0, -0.06))
 
 
 def box_bounds(size: int, margin: float) -> tuple[int, int]:
@@ -51,6 +55,11 @@ def box_bounds(size: int, margin: float) -> tuple[int, int]:
 def row_glyphs(image: np.ndarray, row: BoxRow) -> list[np.ndarray]:
     """The glyph of each box of ``row`` on ``image`` (RGB or grey uint8), as the reader classifies them."""
     return [normalize_cell(crop, CELL_MARGIN) for crop in cut_cells(image, row, size=CELL_SIZE, margin=CELL_MARGIN)]
+
+
+def row_views(image: np.ndarray, row: BoxRow, views: int = len(VIEW_SHIFTS)) -> list[list[np.ndarray]]:
+    """The glyphs of ``row`` cut as found and moved by the first ``views`` of :data:`VIEW_SHIFTS`: one list per view."""
+    return [row_glyphs(image, shifted(row, along, across)) for along, across in VIEW_SHIFTS[:views]]
 
 
 def normalize_cell(

@@ -30,6 +30,9 @@ def boxes_read(
     min_score: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Score needed to answer (default: the reader's, 0.65).")
     ] = None,
+    views: Annotated[
+        int | None, typer.Option(min=1, max=5, help="Cuts of each box averaged (default 5; 1: faster).")
+    ] = None,
 ) -> None:
     """Find the row of 17 boxes on each form and read the character in each box."""
     from vinreader.boxes.reader import BoxReader, BoxReaderConfig
@@ -38,7 +41,7 @@ def boxes_read(
     if not inputs:
         raise typer.BadParameter("no input files found", param_hint="PATHS")
     try:
-        chosen = {} if min_score is None else {"min_score": min_score}
+        chosen = {key: value for key, value in (("min_score", min_score), ("views", views)) if value is not None}
         reader = BoxReader(BoxReaderConfig(classifier=classifier, **chosen))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--classifier") from exc

@@ -257,6 +257,13 @@ def find_box_row(image: np.ndarray, count: int = VIN_LENGTH) -> BoxRow | None:
     return BoxRow(best.cells / scale, best.found)
 
 
+def shifted(row: BoxRow, along: float, across: float) -> BoxRow:
+    """``row`` with each box moved by ``along`` of its side along the row and ``across`` of it across."""
+    cells = row.cells.astype(np.float32)
+    step = along * (cells[:, 1] - cells[:, 0]) + across * (cells[:, 3] - cells[:, 0])  # (n, 2)
+    return BoxRow(cells + step[:, None, :], row.found)
+
+
 def cut_cells(image: np.ndarray, row: BoxRow, size: int = 48, margin: float = 0.05) -> list[np.ndarray]:
     """Each box of ``row`` warped to a ``size`` square, grown by ``margin`` so its walls are whole."""
     crops = []

@@ -1,8 +1,9 @@
 """BoxReader: a form with the VIN in 17 boxes -> VinResult, like the photo reader's.
 
-load (io.py) -> find the row of 17 boxes (find.py) -> cut each box with its surroundings -> normalise
-each glyph, walls removed and strokes beyond them kept (cell.py) -> classify (models/charbox.py) -> one
-candidate, scored by the VIN rules (choose.py) -> VinResult.
+load (io.py) -> find the row of 17 boxes (find.py) -> cut each box with its surroundings, as found and
+moved a little each way -> normalise each glyph, walls removed and strokes beyond them kept (cell.py)
+-> classify every view, average (models/charbox.py) -> one candidate, scored by the VIN rules
+(choose.py) -> VinResult.
 
 Each character keeps its probability and runners-up. The answer is given only when the candidate's
 score (its weakest character, discounted by the VIN rules: a wrong required check digit, see
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from vinreader.boxes.cell import row_glyphs
+from vinreader.boxes.cell import VIEW_SHIFTS, row_views
 from vinreader.boxes.find import BoxRow, find_box_row
 from vinreader.boxes.glyph import is_empty, normalize_glyph
 from vinreader.choose import CHECK_DIGIT_ODDS, PENALTIES, check_digit_corrected, decide
@@ -49,12 +50,15 @@ class BoxReaderConfig:
         min_score: the weakest character's probability, after the VIN-rule discounts, needed to answer
             (chosen on generated validation forms, seed 7; see the model card).
         alternatives: runners-up kept per character.
+        views: each box is cut this many ways (the first of `cell.VIEW_SHIFTS`: as found, then moved by
+            6% of its side each way) and the classifier's probabilities averaged; 1 cuts it once.
         max_side: images are shrunk to this longest side when loaded.
     """
 
     classifier: str = "vin_charbox"
     min_score: float = 0.65
     alternatives: int = 3
+    views: int = len(VIEW_SHIFTS)
     max_side: int = 4096
 
     def __post_init__(self) -> None:
@@ -62,6 +66,8 @@ class BoxReaderConfig:
             raise ValueError(f"min_score must be in [0, 1], got {self.min_score}")
         if self.alternatives < 0:
             raise ValueError(f"alternatives must be >= 0, got {self.alternatives}")
+        if not 1 <= self.views <= len(VIEW_SHIFTS):
+            raise ValueError(f"views must be in [1, {len(VIEW_SHIFTS)}], got {self.views}")
 
 
 def char_readings(probs: np.ndarray, alternatives: int = 3) -> list[CharReading]:
@@ -89,16 +95,30 @@ class BoxReader:
 
     def read_row(self, image: np.ndarray, row: BoxRow) -> list[CharReading | None]:
         """The boxes of ``row`` on ``image``, each cut with its surroundings -> one reading each (None: empty)."""
-        return self.classify_glyphs(row_glyphs(image, row))
+        first, *others = row_views(image, row, self.config.views)
+        return self.classify_glyphs(first, others)
 
-    def classify_glyphs(self, glyphs: list[np.ndarray]) -> list[CharReading | None]:
-        """Normalised glyphs -> one reading each; None for an empty glyph."""
+    def classify_glyphs(
+        self, glyphs: list[np.ndarray], views: list[list[np.ndarray]] | None = None
+    ) -> list[CharReading | None]:
+        """Normalised glyphs -> one reading each; None for an empty glyph.
+
+        ``views``: the same boxes cut other ways (lists like ``glyphs``); a box's probabilities are the
+        mean over its non-empty views. Whether a box is empty is decided on ``glyphs`` alone.
+        """
         filled = [k for k, glyph in enumerate(glyphs) if not is_empty(glyph)]
         readings: list[CharReading | None] = [None] * len(glyphs)
-        if filled:
-            probs = self.classifier(np.stack([glyphs[k] for k in filled]))
-            for k, reading in zip(filled, char_readings(probs, self.config.alternatives), strict=True):
-                readings[k] = reading
+        if not filled:
+            return readings
+        more = [(j, view[k]) for view in views or [] for j, k in enumerate(filled) if not is_empty(view[k])]
+        probs = self.classifier(np.stack([glyphs[k] for k in filled] + [glyph for _, glyph in more]))
+        total, count = probs[: len(filled)].copy(), np.ones(len(filled))
+        for (j, _), p in zip(more, probs[len(filled) :], strict=True):
+            total[j] += p
+            count[j] += 1
+        mean = total / count[:, None]
+        for k, reading in zip(filled, char_readings(mean, self.config.alternatives), strict=True):
+            readings[k] = reading
         return readings
 
     def read(self, source: Any, name: str | None = None) -> VinResult:
