@@ -147,7 +147,13 @@ def _dump(out: Path, index: int, form, wrong: list[int], read: str, read_alone: 
 
 
 def forms(
-    classifier: str, seed: int, n: int, min_score: float, workers: int, dump: Path | None = None, views: int = 5
+    classifier: str,
+    seed: int,
+    n: int,
+    min_score: float,
+    workers: int,
+    dump: Path | None = None,
+    views: int = BoxReaderConfig.views,
 ) -> tuple[dict[str, float], list[dict]]:
     jobs = [(seed, i, classifier, views, str(dump) if dump else None) for i in range(n)]
     if workers > 1:

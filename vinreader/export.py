@@ -137,10 +137,10 @@ def export(checkpoint: str | Path, out: str | Path, samples: int = 8, seed: int 
     card = _CARDS[meta["task"]](meta, out.name, out.stem)
     card["training"] = {"epoch": state.get("epoch"), "metrics": state.get("metrics"), "meta": meta}
     card["parity"] = report
-    previous = json.loads(out.with_suffix(".json").read_text()) if out.with_suffix(".json").is_file() else {}
+    previous = out.with_suffix(".json")
     if out.with_suffix(".md").is_file():  # the human-written model card beside the weights
         card["card"] = out.with_suffix(".md").name
-    elif "card" in previous:  # re-exported weights keep the card they are described in (a vote's members)
-        card["card"] = previous["card"]
+    elif previous.is_file() and "card" in (old := json.loads(previous.read_text())):
+        card["card"] = old["card"]  # re-exported weights keep the card they are described in (a vote's members)
     out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return report

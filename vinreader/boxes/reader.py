@@ -112,11 +112,10 @@ class BoxReader:
             return readings
         more = [(j, view[k]) for view in views or [] for j, k in enumerate(filled) if not is_empty(view[k])]
         probs = self.classifier(np.stack([glyphs[k] for k in filled] + [glyph for _, glyph in more]))
-        total, count = probs[: len(filled)].copy(), np.ones(len(filled))
-        for (j, _), p in zip(more, probs[len(filled) :], strict=True):
-            total[j] += p
-            count[j] += 1
-        mean = total / count[:, None]
+        owner = np.array([*range(len(filled)), *(j for j, _ in more)])  # the filled box each row of probs is of
+        total = np.zeros((len(filled), probs.shape[1]))
+        np.add.at(total, owner, probs)
+        mean = total / np.bincount(owner, minlength=len(filled))[:, None]
         for k, reading in zip(filled, char_readings(mean, self.config.alternatives), strict=True):
             readings[k] = reading
         return readings
