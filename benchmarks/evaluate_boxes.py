@@ -201,7 +201,7 @@ def forms(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--classifier", default="vin_charbox", help="Model name or card path.")
+    parser.add_argument("--classifier", default=BoxReaderConfig.classifier, help="Model name or card path.")
     parser.add_argument("--forms", type=int, default=500)
     parser.add_argument("--seed", type=int, default=2027, help="Forms seed (2027: the held-out evaluation seed).")
     parser.add_argument("--glyph-seed", type=int, default=2026)

@@ -364,7 +364,27 @@ def test_synth_form_kind(tmp_path):
 def test_shipped_classifier_has_its_card():
     from vinreader.models.registry import available_models, build_classifier, load_card
 
-    assert "vin_charbox" in available_models("classifier")
-    card, base = load_card("vin_charbox")
-    assert (base / card["card"]).is_file() and (base / card["weights"]).stat().st_size <= 2_000_000
-    assert build_classifier("vin_charbox", threads=1)(np.zeros((1, 32, 32), np.uint8)).shape == (1, 33)
+    assert {"vin_charbox", "vin_charbox_s1", "vin_charbox_mean"} <= set(available_models("classifier"))
+    weights = 0
+    for name in ("vin_charbox", "vin_charbox_s1"):
+        card, base = load_card(name)
+        assert (base / card["card"]).is_file()
+        weights += (base / card["weights"]).stat().st_size
+        assert build_classifier(name, threads=1)(np.zeros((1, 32, 32), np.uint8)).shape == (1, 33)
+    assert weights <= 2_000_000  # the default reader's two networks together
+    assert BoxReaderConfig().classifier == "vin_charbox_mean"
+
+
+def test_mean_classifier_averages_its_members(tmp_path):
+    from vinreader.models.registry import build_classifier
+
+    glyphs = np.random.default_rng(0).integers(0, 256, (6, 2, 32, 32), dtype=np.uint8)
+    first, second = build_classifier("vin_charbox", threads=1), build_classifier("vin_charbox_s1", threads=1)
+    mean = build_classifier("vin_charbox_mean", threads=1)
+    assert np.allclose(mean(glyphs), (first(glyphs) + second(glyphs)) / 2, atol=1e-6)
+    assert not np.allclose(first(glyphs), second(glyphs), atol=1e-3)  # two networks, not one twice
+    lonely = tmp_path / "lonely.json"
+    card = {"kind": "classifier", "arch": "charbox_mean", "config": {"members": ["vin_charbox"]}}
+    lonely.write_text(json.dumps(card))
+    with pytest.raises(ValueError, match="at least two"):
+        build_classifier(lonely)

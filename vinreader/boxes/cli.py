@@ -16,7 +16,9 @@ from vinreader.output import OutputFormat, expand_inputs, read_all, report, stde
 
 boxes_app = typer.Typer(no_args_is_help=True, help="VINs written one character per box in a row of 17 boxes.")
 
-BoxClassifier = Annotated[str, typer.Option(help="Character classifier: model name or card path.")]
+BoxClassifier = Annotated[
+    str | None, typer.Option(help="Character classifier: model name or card path (default: vin_charbox_mean).")
+]
 
 
 @boxes_app.command("read")
@@ -26,7 +28,7 @@ def boxes_read(
     visualize: Annotated[
         Path | None, typer.Option("--visualize", help="Write PNG overlays of the row of boxes and the VIN here.")
     ] = None,
-    classifier: BoxClassifier = "vin_charbox",
+    classifier: BoxClassifier = None,
     min_score: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Score needed to answer (default: the reader's, 0.65).")
     ] = None,
@@ -41,8 +43,8 @@ def boxes_read(
     if not inputs:
         raise typer.BadParameter("no input files found", param_hint="PATHS")
     try:
-        chosen = {key: value for key, value in (("min_score", min_score), ("views", views)) if value is not None}
-        reader = BoxReader(BoxReaderConfig(classifier=classifier, **chosen))
+        chosen = (("classifier", classifier), ("min_score", min_score), ("views", views))
+        reader = BoxReader(BoxReaderConfig(**{key: value for key, value in chosen if value is not None}))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--classifier") from exc
     report(read_all(reader, inputs, visualize), len(inputs), output_format)
@@ -52,7 +54,7 @@ def boxes_read(
 def boxes_classify(
     folder: Annotated[Path, typer.Argument(help="Folder of cut-out boxes, one character each (any polarity).")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-    classifier: BoxClassifier = "vin_charbox",
+    classifier: BoxClassifier = None,
 ) -> None:
     """Classify each already-cut box image: path and character, with confidence and runners-up."""
     from vinreader.boxes.reader import BoxReader, BoxReaderConfig
@@ -64,7 +66,7 @@ def boxes_classify(
     if not paths:
         raise typer.BadParameter(f"{folder}: no image files", param_hint="FOLDER")
     try:
-        reader = BoxReader(BoxReaderConfig(classifier=classifier))
+        reader = BoxReader(BoxReaderConfig(**({"classifier": classifier} if classifier else {})))
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--classifier") from exc
     rows = []

@@ -46,7 +46,8 @@ class BoxReaderConfig:
     """Settings of the box reader.
 
     Attributes:
-        classifier: model name or card path of the character classifier.
+        classifier: model name or card path of the character classifier (default: the mean of two
+            networks trained apart, `vin_charbox` and `vin_charbox_s1`; see the model card).
         min_score: the weakest character's probability, after the VIN-rule discounts, needed to answer
             (chosen on generated validation forms, seed 7; see the model card).
         alternatives: runners-up kept per character.
@@ -55,7 +56,7 @@ class BoxReaderConfig:
         max_side: images are shrunk to this longest side when loaded.
     """
 
-    classifier: str = "vin_charbox"
+    classifier: str = "vin_charbox_mean"
     min_score: float = 0.65
     alternatives: int = 3
     views: int = len(VIEW_SHIFTS)

@@ -4,6 +4,8 @@ The model card (``vin_charbox.json``) holds the alphabet, the input size and cha
 normalization, so the classifier is rebuilt from it alone; glyphs come from
 `vinreader.boxes.glyph.normalize_glyph` (or `boxes.cell.normalize_cell`), the functions training used.
 A one-channel model (the character only, as the first releases) reads the first channel of each glyph.
+`MeanClassifier` (card arch ``charbox_mean``, e.g. the reader's default ``vin_charbox_mean``)
+averages the probabilities of several such classifiers trained apart.
 
 Example:
     >>> from vinreader.models.registry import build_classifier
@@ -66,3 +68,32 @@ class CharClassifier:
         x = (glyphs.astype(np.float32) / 255.0 - self.mean) / self.std
         probs = self.session.run(None, {self.input_name: x})[0]
         return probs[:, self.order]
+
+
+@register("classifier", "charbox_mean")
+class MeanClassifier:
+    """Several character classifiers (model names or card paths, see ``members``) averaging their probabilities.
+
+    Classifiers trained apart (another seed, another bank) misread different boxes; the mean of their
+    probabilities is read like one classifier's.
+
+    Args:
+        members: the classifiers, at least two; relative card paths are taken from the card's folder.
+        weights: unused (a mean has no weights of its own; the registry passes the card's, if any).
+        threads: onnxruntime threads of each member.
+    """
+
+    def __init__(self, members: list[str], weights: Path | None = None, name: str = "mean", threads: int = 0) -> None:
+        from vinreader.models.registry import build_classifier
+
+        if len(members) < 2:
+            raise ValueError(f"{name}: a mean needs at least two member classifiers, got {members!r}")
+        self.name = name
+        self.members = [build_classifier(member, threads=threads) for member in members]
+        self.size = self.members[0].size
+        if any(member.size != self.size for member in self.members):
+            raise ValueError(f"{name}: members read glyphs of different sizes")
+
+    def __call__(self, glyphs: np.ndarray) -> np.ndarray:
+        """Like `CharClassifier.__call__`: the members' probabilities averaged."""
+        return np.mean([member(glyphs) for member in self.members], axis=0)
