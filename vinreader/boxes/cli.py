@@ -21,6 +21,13 @@ BoxClassifier = Annotated[
 ]
 
 
+def _reader(**chosen: Any) -> Any:
+    """A BoxReader with the options the user gave (None: the reader's default)."""
+    from vinreader.boxes.reader import BoxReader, BoxReaderConfig
+
+    return BoxReader(BoxReaderConfig(**{key: value for key, value in chosen.items() if value is not None}))
+
+
 @boxes_app.command("read")
 def boxes_read(
     paths: Annotated[list[str], typer.Argument(help="Scanned or photographed forms, folders, globs, or - for stdin.")],
@@ -37,14 +44,11 @@ def boxes_read(
     ] = None,
 ) -> None:
     """Find the row of 17 boxes on each form and read the character in each box."""
-    from vinreader.boxes.reader import BoxReader, BoxReaderConfig
-
     inputs = list(expand_inputs(paths))
     if not inputs:
         raise typer.BadParameter("no input files found", param_hint="PATHS")
     try:
-        chosen = (("classifier", classifier), ("min_score", min_score), ("views", views))
-        reader = BoxReader(BoxReaderConfig(**{key: value for key, value in chosen if value is not None}))
+        reader = _reader(classifier=classifier, min_score=min_score, views=views)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--classifier") from exc
     report(read_all(reader, inputs, visualize), len(inputs), output_format)
@@ -57,7 +61,6 @@ def boxes_classify(
     classifier: BoxClassifier = None,
 ) -> None:
     """Classify each already-cut box image: path and character, with confidence and runners-up."""
-    from vinreader.boxes.reader import BoxReader, BoxReaderConfig
     from vinreader.io import InputError, load_image
 
     if not folder.is_dir():
@@ -66,7 +69,7 @@ def boxes_classify(
     if not paths:
         raise typer.BadParameter(f"{folder}: no image files", param_hint="FOLDER")
     try:
-        reader = BoxReader(BoxReaderConfig(**({"classifier": classifier} if classifier else {})))
+        reader = _reader(classifier=classifier)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--classifier") from exc
     rows = []

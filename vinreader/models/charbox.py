@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vinreader.models.registry import register
+from vinreader.models.registry import build_members, register
 from vinreader.models.session import onnx_session
 from vinreader.vin import VIN_ALPHABET
 
@@ -84,12 +84,8 @@ class MeanClassifier:
     """
 
     def __init__(self, members: list[str], weights: Path | None = None, name: str = "mean", threads: int = 0) -> None:
-        from vinreader.models.registry import build_classifier
-
-        if len(members) < 2:
-            raise ValueError(f"{name}: a mean needs at least two member classifiers, got {members!r}")
         self.name = name
-        self.members = [build_classifier(member, threads=threads) for member in members]
+        self.members = build_members("classifier", members, name, threads)
         self.size = self.members[0].size
         if any(member.size != self.size for member in self.members):
             raise ValueError(f"{name}: members read glyphs of different sizes")

@@ -88,6 +88,13 @@ def _build(kind: str, name_or_path: str | Path, overrides: dict[str, Any]) -> An
     return _ARCHITECTURES[kind][arch](weights=weights, name=card.get("name", str(name_or_path)), **config)
 
 
+def build_members(kind: str, members: list[str], name: str, threads: int = 0) -> list[Any]:
+    """The member models of a vote or mean (``kind``: 'recognizer' or 'classifier'), at least two."""
+    if len(members) < 2:
+        raise ValueError(f"{name}: needs at least two member {kind}s, got {members!r}")
+    return [_build(kind, member, {"threads": threads}) for member in members]
+
+
 def build_detector(name_or_path: str | Path, **overrides: Any) -> Any:
     """Build a text detector from a shipped model name or a model card path."""
     return _build("detector", name_or_path, overrides)

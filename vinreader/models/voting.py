@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from vinreader.ctc import DecodedVin
-from vinreader.models.registry import build_recognizer, register
+from vinreader.models.registry import build_members, register
 from vinreader.vin import VIN_ALPHABET, VIN_LENGTH
 
 MIN_AGREEMENT = 9  # positions of 17 two readings must share to be one reading of the line (more than half)
@@ -102,10 +102,8 @@ class VotingRecognizer:
     """
 
     def __init__(self, members: list[str], weights: Path | None = None, name: str = "vote", threads: int = 0) -> None:
-        if len(members) < 2:
-            raise ValueError(f"{name}: a vote needs at least two member recognizers, got {members!r}")
         self.name = name
-        self.members = [build_recognizer(member, threads=threads) for member in members]
+        self.members = build_members("recognizer", members, name, threads)
 
     def read(self, crops: list[np.ndarray]) -> list[list[DecodedVin]]:
         """Per crop, the voted VIN readings (see :func:`vote_readings`)."""
