@@ -110,7 +110,8 @@ def _form(args: tuple[int, int, str, int, str | None]) -> dict:
         side = float(np.linalg.norm(form.cells[0][1] - form.cells[0][0]))
         found = float(np.abs(np.asarray(result.polygon) - form.scene.polygon).max()) < side / 4
     best = result.candidates[0] if result.candidates else None
-    read = "".join(c.char for c in result.chars) if result.chars else ""
+    # An empty box reads "?" (no VIN character), so that the boxes after it stay in their places.
+    read = "".join(c.char or "?" for c in result.chars) if result.chars else ""
     alone = [center_glyph(ink) for ink in form.inks]  # white on black already: only centred and scaled
     read_alone = "".join(VIN_ALPHABET[k] for k in reader.classifier(np.stack(alone)).argmax(1))
     wrong = [k for k, (a, b) in enumerate(zip(read, form.scene.vin, strict=False)) if a != b] if found else []
@@ -142,7 +143,8 @@ def _dump(out: Path, index: int, form, wrong: list[int], read: str, read_alone: 
     for k in wrong:
         tiles = [cv2.cvtColor(crops[k], cv2.COLOR_RGB2GRAY), *glyphs[k], alone[k]]
         tile = np.concatenate([cv2.resize(t, (96, 96), interpolation=cv2.INTER_NEAREST) for t in tiles], axis=1)
-        name = f"form{index:04d}_box{k + 1:02d}_{form.scene.vin[k]}_read_{read[k] or 'none'}_alone_{read_alone[k]}.png"
+        got = read[k].replace("?", "none")
+        name = f"form{index:04d}_box{k + 1:02d}_{form.scene.vin[k]}_read_{got}_alone_{read_alone[k]}.png"
         cv2.imwrite(str(out / name), tile)
 
 
