@@ -12,6 +12,7 @@ PACKAGES=(
   # for characters written in boxes (synth/forms.py, the charbox classifier): fonts.BOX_FONTS
   fonts-comic-neue fonts-tlwg-purisa-ttf fonts-breip fonts-cantarell fonts-lato fonts-open-sans
   fonts-hack fonts-go fonts-sil-andika fonts-rufscript fonts-sjfonts fonts-bwht fonts-seto
+  fonts-tomsontalks fonts-klee fonts-yusei-magic
 )
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

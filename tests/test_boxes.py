@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -364,25 +365,30 @@ def test_synth_form_kind(tmp_path):
 def test_shipped_classifier_has_its_card():
     from vinreader.models.registry import available_models, build_classifier, load_card
 
-    assert {"vin_charbox", "vin_charbox_s1", "vin_charbox_mean"} <= set(available_models("classifier"))
+    mean_card, _ = load_card("vin_charbox_mean")
+    members = [Path(name).stem for name in mean_card["config"]["members"]]
+    assert members[0] == "vin_charbox" and len(members) == len(set(members)) >= 2
+    assert {"vin_charbox_mean", *members} <= set(available_models("classifier"))
     weights = 0
-    for name in ("vin_charbox", "vin_charbox_s1"):
+    for name in members:
         card, base = load_card(name)
         assert (base / card["card"]).is_file()
         weights += (base / card["weights"]).stat().st_size
         assert build_classifier(name, threads=1)(np.zeros((1, 32, 32), np.uint8)).shape == (1, 33)
-    assert weights <= 2_000_000  # the default reader's two networks together
+    assert weights <= 2_000_000  # the default reader's networks together
     assert BoxReaderConfig().classifier == "vin_charbox_mean"
 
 
 def test_mean_classifier_averages_its_members(tmp_path):
-    from vinreader.models.registry import build_classifier
+    from vinreader.models.registry import build_classifier, load_card
 
     glyphs = np.random.default_rng(0).integers(0, 256, (6, 2, 32, 32), dtype=np.uint8)
-    first, second = build_classifier("vin_charbox", threads=1), build_classifier("vin_charbox_s1", threads=1)
+    names = [Path(name).stem for name in load_card("vin_charbox_mean")[0]["config"]["members"]]
+    members = [build_classifier(name, threads=1)(glyphs) for name in names]
     mean = build_classifier("vin_charbox_mean", threads=1)
-    assert np.allclose(mean(glyphs), (first(glyphs) + second(glyphs)) / 2, atol=1e-6)
-    assert not np.allclose(first(glyphs), second(glyphs), atol=1e-3)  # two networks, not one twice
+    assert np.allclose(mean(glyphs), np.mean(members, axis=0), atol=1e-6)
+    for k, first in enumerate(members):  # networks trained apart, not one several times
+        assert all(not np.allclose(first, other, atol=1e-3) for other in members[k + 1 :])
     lonely = tmp_path / "lonely.json"
     card = {"kind": "classifier", "arch": "charbox_mean", "config": {"members": ["vin_charbox"]}}
     lonely.write_text(json.dumps(card))

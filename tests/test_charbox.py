@@ -112,6 +112,20 @@ def test_train_resume_export(tmp_path):
     with pytest.raises(ValueError, match="expected"):
         classifier(np.zeros((3, 3, 32, 32), np.uint8))
 
+    # --half-weights: the weights stored as float16, a smaller file that reads (almost) the same.
+    half_path = tmp_path / "model" / "tiny_half.onnx"
+    result = CliRunner().invoke(app, ["export", "--checkpoint", str(run), "--out", str(half_path), "--half-weights"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["half_weights"] and report["max_abs_diff"] < 1e-2
+    assert half_path.stat().st_size < onnx_path.stat().st_size
+    import onnx
+
+    stored = {init.name: init.data_type for init in onnx.load(str(half_path)).graph.initializer}
+    assert onnx.TensorProto.FLOAT16 in stored.values()
+    half = build_classifier(half_path.with_suffix(".json"))
+    assert np.abs(half(glyphs) - probs).max() < 1e-2
+
 
 def test_one_channel_model_reads_the_character_only(tmp_path):
     # --channels 1 is the first releases' recipe: the card says so, and the classifier ignores channel 1.

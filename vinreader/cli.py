@@ -134,12 +134,15 @@ def _evaluate_e2e(dataset: Path, reader: VinReader, out: Path) -> None:
 def export(
     checkpoint: Annotated[Path, typer.Option(help="A training checkpoint (.pt) or run folder (its best.pt).")],
     out: Annotated[Path, typer.Option(help="The ONNX file to write; its model card goes beside it (.json).")],
+    half_weights: Annotated[
+        bool, typer.Option(help="Store the weights as float16 (half the file; computed in float32).")
+    ] = False,
 ) -> None:
     """Export a checkpoint to ONNX, check it against PyTorch, and write its model card."""
     from vinreader.export import export as export_onnx
 
     try:
-        report = export_onnx(checkpoint, out)
+        report = export_onnx(checkpoint, out, half_weights=half_weights)
     except (FileNotFoundError, ValueError) as exc:
         raise typer.BadParameter(str(exc), param_hint="--checkpoint") from exc
     print(json.dumps(report))

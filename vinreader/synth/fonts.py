@@ -91,6 +91,9 @@ LICENCES = {
     "fonts-sjfonts": "GPL-2 with font exception",
     "fonts-bwht": "OFL-1.1",
     "fonts-seto": "OFL-1.1",
+    "fonts-tomsontalks": "OFL-1.1",
+    "fonts-klee": "OFL-1.1",
+    "fonts-yusei-magic": "OFL-1.1",
 }
 # By package: "<package>:" then one font a line, its file under /usr/share/fonts and its tags.
 _TABLE = """
@@ -226,6 +229,13 @@ fonts-bwht:
   opentype/bwht/BecauseWeOrganize-Regular.otf             handwriting
 fonts-seto:
   truetype/seto/setofont.ttf                              handwriting
+fonts-tomsontalks:
+  truetype/tomsontalks/TomsonTalks.ttf                    handwriting
+fonts-klee:
+  truetype/klee/KleeOne-Regular.ttf                       handwriting
+  truetype/klee/KleeOne-SemiBold.ttf                      handwriting bold
+fonts-yusei-magic:
+  truetype/yusei-magic/YuseiMagic-Regular.ttf             handwriting bold
 """
 BOX_FONTS: tuple[FontSpec, ...] = _parse(_BOX_TABLE)
 """Extra print and handwriting faces used only for boxed characters (forms and the charbox classifier)."""
