@@ -46,8 +46,8 @@ class BoxReaderConfig:
     """Settings of the box reader.
 
     Attributes:
-        classifier: model name or card path of the character classifier (default: the mean of two
-            networks trained apart, `vin_charbox` and `vin_charbox_s1`; see the model card).
+        classifier: model name or card path of the character classifier (default: the mean of
+            networks trained apart, named in `vin_charbox_mean.json`; see the model card).
         min_score: the weakest character's probability, after the VIN-rule discounts, needed to answer
             (chosen on generated validation forms, seed 7; see the model card).
         alternatives: runners-up kept per character.
