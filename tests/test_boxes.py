@@ -23,6 +23,7 @@ from vinreader.boxes.cell import (
 from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid, shifted
 from vinreader.boxes.glyph import is_empty, normalize_glyph
 from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig
+from vinreader.boxes.walls import LINE_FILL, wall_mask
 from vinreader.choose import CHECK_DIGIT_ODDS, check_digit_corrected, decide
 from vinreader.cli import app
 from vinreader.synth.boxcells import font_glyph
@@ -207,6 +208,25 @@ def test_pen_on_a_wall_of_another_colour_is_kept():
     assert _difference(normalize_cell(rgb, CELL_MARGIN)[0], alone) < 8
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     assert _difference(normalize_cell(grey, CELL_MARGIN)[0], alone) > 15  # without colour the bar goes with the wall
+
+
+def test_a_long_stem_beside_a_wall_is_kept():
+    # A "P" whose stem touches the left wall and runs from near the top wall to the bottom one: its
+    # columns are ink along more than LINE_FILL of the box, like a wall's; only their thickness tells them apart.
+    walls, lo, hi = _cell(wall=6)
+    p = _tight_ink("P", hi - lo - 6)
+    pen = _put(np.zeros_like(walls), p, lo + 6, lo)
+    faint = np.maximum(walls, pen) > 0.25
+    stem = slice(lo, lo + 3)
+    assert (faint[lo:hi, stem].mean(axis=0) >= LINE_FILL).all()  # not vacuous: by fill alone the stem is a wall
+    glyph = normalize_cell(_on_paper(np.maximum(walls, pen)), CELL_MARGIN)[0]
+    alone = normalize_glyph(_on_paper(pen))[0]
+    assert _difference(glyph, alone) < 8
+    ys, xs = np.nonzero(glyph > 128)
+    stem_rows = (glyph[:, xs.min() : xs.min() + 3] > 128).any(axis=1).sum()
+    assert stem_rows >= 0.8 * (ys.max() - ys.min())  # the glyph's left edge is the stem, from top to bottom
+    mask = wall_mask(np.maximum(walls, pen), (lo, hi))
+    assert mask[walls > 0].mean() > 0.95  # the walls themselves still go
 
 
 def test_row_glyphs_are_what_the_reader_classifies(forms):

@@ -6,8 +6,9 @@ walls (the first release did), it loses what lies beyond: an "M" whose stem is o
 of :data:`CELL_MARGIN` of its side all round (`find.cut_cells`), and here:
 
 1. polarity and ink levels come from the inside of the box (`glyph.ink_map`);
-2. the walls are found as lines, given back where pen lies on them in another colour than the
-   print's, and removed, strokes crossing them mended (`walls.py`);
+2. the walls are found as lines (a long stroke beside one told from it by thickness), given back
+   where pen lies on them in another colour than the print's, and removed, strokes crossing them
+   mended (`walls.py`);
 3. each piece of ink left belongs to the box holding most of it: a piece mostly inside (walls
    included) is this box's character, its parts beyond the walls too; a piece mostly outside is a
    neighbour's. Two characters touching across a wall are split between them (:func:`own_ink`);

@@ -1,7 +1,9 @@
 """The walls of one box, cut with its surroundings: where they are, where pen lies on them, and the ink without them.
 
 A wall is a *line*: a row (column) with ink along :data:`LINE_FILL` of the box's span or more. A
-character's stroke is shorter, so a stroke lying against a wall is not taken for it. Every line
+character's stroke is mostly shorter; a long one beside a wall (the stem of a "P" reaching from top
+to bottom) is told from it by thickness: the wall is as thick all along, and where the stroke lies
+against it the two are thicker together (:func:`_along_walls`), so the stroke is kept. Every line
 outside the box is a wall (its own, or a neighbour's when the boxes stand apart); inside the box only
 a run of lines starting at its edge and at most :data:`WALL_TOLERANCE` of the side deep is (the wall,
 a pixel or two off where the row's grid put it).
@@ -29,6 +31,8 @@ import numpy as np
 
 LINE_FILL = 0.8  # a row (column) with ink along this share of the box's span is a line: strokes are shorter
 WALL_TOLERANCE = 0.12  # of the side: how far inside the box, from where the row's grid puts it, a wall may be
+_ALONG = 0.2  # of the side: a stroke lying along a wall is found along at least this stretch of it
+_THICKER = 0.3  # ... where the walls' band is this much (and 2 px) thicker than the wall alone
 _WALL_INK = 0.25  # ink level from which a pixel may be part of a (faint, coloured) wall
 _COLOUR_APART = 30.0  # RGB levels: print and pen colours must differ this much to be told apart
 
@@ -41,14 +45,20 @@ def wall_mask(ink: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
         bounds: first and last-plus-one pixel of the box (its inside) along both axes.
 
     Returns:
-        bool mask, each line a pixel wider across than its ink (a wall a pixel off the axis, its grey edge).
+        bool mask, each line a pixel wider across than its ink (a wall a pixel off the axis, its grey edge),
+        without the strokes found lying along it (:func:`_along_walls`).
     """
     faint = ink > _WALL_INK
-    return _lines(faint, bounds) | _lines(faint.T, bounds).T
+    rows, columns = _line_rows(faint, bounds), _line_rows(faint.T, bounds)
+    widened_rows = cv2.dilate(faint.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0
+    widened_columns = cv2.dilate(faint.astype(np.uint8), np.ones((1, 3), np.uint8)) > 0
+    horizontal = rows[:, None] & widened_rows & ~_along_walls(faint, rows, columns, bounds)
+    vertical = columns[None, :] & widened_columns & ~_along_walls(faint.T, columns, rows, bounds).T
+    return horizontal | vertical
 
 
-def _lines(faint: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
-    """The horizontal walls of ``faint`` (bool ink): bool."""
+def _line_rows(faint: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
+    """Which rows of ``faint`` (bool ink) are horizontal walls: bool per row."""
     lo, hi = bounds
     depth = max(2, round(WALL_TOLERANCE * (hi - lo)))
     widened = cv2.dilate(faint.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0
@@ -56,7 +66,53 @@ def _lines(faint: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
     rows = lines.copy()
     rows[lo:hi] = False
     rows[_inner_run(lines, lo, 1, depth) + _inner_run(lines, hi - 1, -1, depth)] = True
-    return rows[:, None] & widened
+    return rows
+
+
+def _along_walls(faint: np.ndarray, rows: np.ndarray, across: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
+    """Pixels of the horizontal walls ``rows`` that are a stroke lying along a wall, beside it: bool.
+
+    A wall is as thick all along; where a stroke lies against it (the stem of a "P" beside the left
+    wall), the band of line rows is thicker over a long stretch, and the stroke may even be taken for
+    part of the wall (its rows long enough to count as lines). The wall's own thickness is the band's
+    thinnest (5th percentile) along the box, away from the crossing walls ``across``; along stretches
+    of at least :data:`_ALONG` of the side where the band is :data:`_THICKER` thicker than that, the
+    band's rows that are not the wall's own (ink along its thin stretches) are the stroke's.
+    """
+    lo, hi = bounds
+    side = hi - lo
+    found = np.zeros(faint.shape, bool)
+    span = np.zeros(faint.shape[1], bool)
+    span[lo:hi] = True
+    span &= ~(cv2.dilate(across.astype(np.uint8)[None, :], np.ones((1, 3), np.uint8))[0] > 0)
+    if span.sum() < _ALONG * side:
+        return found
+    for start, stop in _runs(rows):
+        band = faint[start:stop]
+        thickness = band.sum(axis=0)
+        wall = np.percentile(thickness[span], 5)
+        thicker = _runs_at_least(span & (thickness >= wall + max(2.0, _THICKER * wall)), round(_ALONG * side))
+        thin = span & ~thicker
+        if not thicker.any() or thin.sum() < 3:
+            continue
+        own = band[:, thin].mean(axis=1) >= 0.5  # the wall's own rows
+        found[start:stop] = (~own)[:, None] & thicker[None, :]
+    return found
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Start and stop of each run of True in a 1-D bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _runs_at_least(flags: np.ndarray, length: int) -> np.ndarray:
+    """``flags`` with the runs of True shorter than ``length`` cleared."""
+    out = np.zeros_like(flags)
+    for start, stop in _runs(flags):
+        if stop - start >= length:
+            out[start:stop] = True
+    return out
 
 
 def _inner_run(lines: np.ndarray, edge: int, inward: int, depth: int) -> list[int]:
