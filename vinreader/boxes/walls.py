@@ -49,19 +49,18 @@ def wall_mask(ink: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
         without the strokes found lying along it (:func:`_along_walls`).
     """
     faint = ink > _WALL_INK
-    rows, columns = _line_rows(faint, bounds), _line_rows(faint.T, bounds)
     widened_rows = cv2.dilate(faint.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0
     widened_columns = cv2.dilate(faint.astype(np.uint8), np.ones((1, 3), np.uint8)) > 0
+    rows, columns = _line_rows(widened_rows, bounds), _line_rows(widened_columns.T, bounds)
     horizontal = rows[:, None] & widened_rows & ~_along_walls(faint, rows, columns, bounds)
     vertical = columns[None, :] & widened_columns & ~_along_walls(faint.T, columns, rows, bounds).T
     return horizontal | vertical
 
 
-def _line_rows(faint: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
-    """Which rows of ``faint`` (bool ink) are horizontal walls: bool per row."""
+def _line_rows(widened: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
+    """Which rows are horizontal walls, from ``widened`` (bool ink grown by a pixel across rows): bool per row."""
     lo, hi = bounds
     depth = max(2, round(WALL_TOLERANCE * (hi - lo)))
-    widened = cv2.dilate(faint.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0
     lines = widened[:, lo:hi].mean(axis=1) >= LINE_FILL
     rows = lines.copy()
     rows[lo:hi] = False
