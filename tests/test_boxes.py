@@ -115,6 +115,21 @@ def test_stroke_along_a_wall_is_not_taken_for_the_wall():
     assert glyph[8:24, 4:8].mean() > 100  # the stem's pixels are there, not only the bowl
 
 
+@pytest.mark.parametrize("white_on_black", [False, True])
+def test_a_cut_out_box_keeps_a_long_stem_beside_its_border(white_on_black):
+    # A "P" cut out tight, its stem against the left border and as long as 80% of the box: by fill alone
+    # its columns are border lines (the border's run of lines takes them in); by thickness they are not.
+    p = _tight_ink("P", 52)
+    ink = np.zeros((64, 64), np.float32)
+    ink[:3], ink[-3:], ink[:, :3], ink[:, -3:] = 1, 1, 1, 1
+    alone = normalize_glyph(_on_paper(_put(np.zeros_like(ink), p, 6, 3)))[0]
+    ink = _put(ink, p, 6, 3)
+    assert ((ink[:, 3:6] > 0.25).mean(axis=0) >= LINE_FILL).all()  # not vacuous
+    box = _on_paper(ink)
+    glyph = normalize_glyph(255 - box if white_on_black else box)[0]
+    assert _difference(glyph, alone) < 12  # the stem's first column goes with the border's grey edge (51 without it)
+
+
 def test_fit_grid_puts_a_dented_box_back_on_the_row():
     side, pitch = 40.0, 44.0
     cells = np.array(

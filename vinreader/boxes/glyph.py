@@ -17,7 +17,9 @@ Polarity is decided on the inside of the box (the outer band may be the box's ow
 the ink's colour): the colour most of the inside has is the background. Border lines are rows or
 columns near an edge (within 16% of the side) that are ink over 80% of their length or more; they,
 and everything between them and the edge, are cleared. A wall spans the whole box; a character's
-stroke close to a wall (the stem of a "D", "K", "M" or "U", the bar of an "E") is shorter, and stays.
+stroke close to a wall (the stem of a "D", "K", "M" or "U", the bar of an "E") is shorter, and stays;
+one as long as the box lying against the border (a tight cut's "P") is told from it by thickness
+(`walls.strokes_along_walls`), and stays too.
 
 Example:
     >>> import numpy as np
@@ -32,6 +34,8 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+
+from vinreader.boxes.walls import strokes_along_walls
 
 GLYPH_SIZE = 32
 GLYPH_FIT = 24  # the ink's longer side, in pixels of the normalised glyph
@@ -109,6 +113,7 @@ def clear_border(ink: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     cols = cv2.dilate(faint, np.ones((1, 3), np.uint8)).mean(axis=0)
     top, bottom = _line_runs(rows, max(1, round(_BAND * h)))
     left, right = _line_runs(cols, max(1, round(_BAND * w)))
+    top, bottom, left, right = _without_strokes_beside(faint > 0, top, bottom, left, right)
     sides = [side for side in (top, bottom, left, right) if side]
     if len(sides) == 1 and not _gap_after(rows if (top or bottom) else cols, sides[0], bool(top or left)):
         # One full line and no gap between it and the rest: the bar of a tightly cut "T" or "7".
@@ -123,6 +128,27 @@ def clear_border(ink: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     if right:
         ink[:, max(0, min(right) - 1) :] = 0
     return _drop_edge_specks(ink, threshold)
+
+
+def _without_strokes_beside(
+    faint: np.ndarray, top: list[int], bottom: list[int], left: list[int], right: list[int]
+) -> tuple[list[int], list[int], list[int], list[int]]:
+    """The border runs without the lines of a stroke lying against the border (the stem of a "P" as long
+    as the box): told apart by thickness, as a form's walls are (`walls.strokes_along_walls`)."""
+    h, w = faint.shape
+    rows, cols = np.zeros(h, bool), np.zeros(w, bool)
+    rows[top + bottom], cols[left + right] = True, True
+    # The crossing borders themselves, without the pixel the profile grew them by: a tight cut leaves
+    # few rows between a border and the character, and the thickness is measured there.
+    solid_rows, solid_cols = rows & (faint.mean(axis=1) >= _LINE_FILL), cols & (faint.mean(axis=0) >= _LINE_FILL)
+    beside_rows = strokes_along_walls(faint, rows, solid_cols, (0, w)).any(axis=1)
+    beside_cols = strokes_along_walls(faint.T, cols, solid_rows, (0, h)).any(axis=1)
+
+    def own(run: list[int], beside: np.ndarray) -> list[int]:
+        kept = [i for i in run if not beside[i]]
+        return kept or run
+
+    return own(top, beside_rows), own(bottom, beside_rows), own(left, beside_cols), own(right, beside_cols)
 
 
 def _gap_after(profile: np.ndarray, line: list[int], from_start: bool) -> bool:

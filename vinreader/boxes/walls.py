@@ -3,7 +3,7 @@
 A wall is a *line*: a row (column) with ink along :data:`LINE_FILL` of the box's span or more. A
 character's stroke is mostly shorter; a long one beside a wall (the stem of a "P" reaching from top
 to bottom) is told from it by thickness: the wall is as thick all along, and where the stroke lies
-against it the two are thicker together (:func:`_along_walls`), so the stroke is kept. Every line
+against it the two are thicker together (:func:`strokes_along_walls`), so the stroke is kept. Every line
 outside the box is a wall (its own, or a neighbour's when the boxes stand apart); inside the box only
 a run of lines starting at its edge and at most :data:`WALL_TOLERANCE` of the side deep is (the wall,
 a pixel or two off where the row's grid put it).
@@ -46,14 +46,14 @@ def wall_mask(ink: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
 
     Returns:
         bool mask, each line a pixel wider across than its ink (a wall a pixel off the axis, its grey edge),
-        without the strokes found lying along it (:func:`_along_walls`).
+        without the strokes found lying along it (:func:`strokes_along_walls`).
     """
     faint = ink > _WALL_INK
     widened_rows = cv2.dilate(faint.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0
     widened_columns = cv2.dilate(faint.astype(np.uint8), np.ones((1, 3), np.uint8)) > 0
     rows, columns = _line_rows(widened_rows, bounds), _line_rows(widened_columns.T, bounds)
-    horizontal = rows[:, None] & widened_rows & ~_along_walls(faint, rows, columns, bounds)
-    vertical = columns[None, :] & widened_columns & ~_along_walls(faint.T, columns, rows, bounds).T
+    horizontal = rows[:, None] & widened_rows & ~strokes_along_walls(faint, rows, columns, bounds)
+    vertical = columns[None, :] & widened_columns & ~strokes_along_walls(faint.T, columns, rows, bounds).T
     return horizontal | vertical
 
 
@@ -68,7 +68,7 @@ def _line_rows(widened: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
     return rows
 
 
-def _along_walls(faint: np.ndarray, rows: np.ndarray, across: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
+def strokes_along_walls(faint: np.ndarray, rows: np.ndarray, across: np.ndarray, bounds: tuple[int, int]) -> np.ndarray:
     """Pixels of the horizontal walls ``rows`` that are a stroke lying along a wall, beside it: bool.
 
     A wall is as thick all along; where a stroke lies against it (the stem of a "P" beside the left
