@@ -31,8 +31,8 @@ import numpy as np
 
 LINE_FILL = 0.8  # a row (column) with ink along this share of the box's span is a line: strokes are shorter
 WALL_TOLERANCE = 0.12  # of the side: how far inside the box, from where the row's grid puts it, a wall may be
-_ALONG = 0.2  # of the side: a stroke lying along a wall is found along at least this stretch of it
-_THICKER = 0.3  # ... where the walls' band is this much (and 2 px) thicker than the wall alone
+_ALONG = 0.15  # of the side: a stroke lying along a wall is found along at least this stretch of it
+_THICKER = 0.2  # ... where the walls' band is this much (and 2 px) thicker than the wall alone
 _WALL_INK = 0.25  # ink level from which a pixel may be part of a (faint, coloured) wall
 _COLOUR_APART = 30.0  # RGB levels: print and pen colours must differ this much to be told apart
 
