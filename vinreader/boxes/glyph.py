@@ -135,6 +135,8 @@ def _without_strokes_beside(
 ) -> tuple[list[int], list[int], list[int], list[int]]:
     """The border runs without the lines of a stroke lying against the border (the stem of a "P" as long
     as the box): told apart by thickness, as a form's walls are (`walls.strokes_along_walls`)."""
+    if not (top or bottom or left or right):
+        return top, bottom, left, right  # no border: nothing to tell apart (most training glyphs)
     h, w = faint.shape
     rows, cols = np.zeros(h, bool), np.zeros(w, bool)
     rows[top + bottom], cols[left + right] = True, True
