@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install the Debian font packages the synthetic-data generator draws from (vinreader/synth/fonts.py;
-# licences in vinreader/synth/FONTS.md). Needs root and apt. Packages the archive does not have are
-# skipped: the generator uses whatever is installed and falls back to DejaVu alone.
+# Install the fonts the synthetic-data generator draws from (vinreader/synth/fonts.py; licences in
+# vinreader/synth/FONTS.md): Debian font packages (root, apt), then handwriting faces of the
+# @fontsource npm packages (npm; their Latin WOFF files into /usr/share/fonts/fontsource). Packages
+# that cannot be had are skipped: the generator uses whatever is installed and falls back to DejaVu alone.
 set -euo pipefail
 PACKAGES=(
   fonts-dejavu-core fonts-dejavu-extra fonts-liberation fonts-liberation2 fonts-freefont-ttf
@@ -25,3 +26,32 @@ for package in "${PACKAGES[@]}"; do
   fi
 done
 apt-get install -y -qq --no-install-recommends "${available[@]}"
+
+# Handwriting faces from npm (fonts.FONTSOURCE_HANDS; tests/test_synth_scenes.py checks the two lists agree).
+FONTSOURCE=(
+  annie-use-your-telescope architects-daughter caveat caveat-brush chilanka covered-by-your-grace dekko
+  edu-nsw-act-foundation edu-qld-beginner edu-sa-beginner edu-tas-beginner edu-vic-wa-nt-beginner
+  fuzzy-bubbles gaegu gamja-flower gloria-hallelujah gochi-hand handlee hi-melody indie-flower kalam
+  loved-by-the-king mansalva nanum-pen-script neucha nothing-you-could-do patrick-hand poor-story
+  reenie-beanie shadows-into-light shadows-into-light-two sue-ellen-francisco the-girl-next-door
+  waiting-for-the-sunrise coming-soon just-another-hand permanent-marker rock-salt schoolbell walter-turncoat
+)
+FONTSOURCE_VERSION=5.3.0
+if ! command -v npm >/dev/null; then
+  echo "install-fonts: npm not found; the @fontsource handwriting faces are skipped" >&2
+  exit 0
+fi
+dest=/usr/share/fonts/fontsource
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$dest"
+for name in "${FONTSOURCE[@]}"; do
+  file="$name-latin-400-normal.woff"
+  [ -f "$dest/$file" ] && continue
+  if (cd "$tmp" && npm pack --silent "@fontsource/$name@$FONTSOURCE_VERSION" >/dev/null 2>&1) &&
+     tar xzf "$tmp/fontsource-$name-$FONTSOURCE_VERSION.tgz" -C "$tmp" "package/files/$file"; then
+    install -m 644 "$tmp/package/files/$file" "$dest/$file"
+  else
+    echo "install-fonts: @fontsource/$name@$FONTSOURCE_VERSION could not be fetched; skipped" >&2
+  fi
+done

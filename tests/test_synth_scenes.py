@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -135,6 +137,17 @@ def test_font_registry_lists_installed_files_with_licences():
     assert all("mono" in spec.tags and "bold" in spec.tags for spec in fonts.available_fonts("mono bold"))
     with pytest.raises(ValueError, match="unknown font tags"):
         fonts.available_fonts("comic")
+
+
+def test_npm_handwriting_faces_are_the_ones_the_install_script_fetches():
+    script = (Path(__file__).parents[1] / "scripts" / "install-fonts.sh").read_text()
+    listed = script.split("FONTSOURCE=(", 1)[1].split(")", 1)[0].split()
+    assert sorted(listed) == sorted(fonts.FONTSOURCE_HANDS)
+    npm = [spec for spec in fonts.BOX_FONTS if spec.package.startswith("@fontsource/")]
+    assert len(npm) == len(fonts.FONTSOURCE_HANDS) and all("handwriting" in spec.tags for spec in npm)
+    assert all(spec.licence in ("OFL-1.1", "Apache-2.0") for spec in npm)
+    # Those installed (scripts/install-fonts.sh) load with Pillow and write every VIN character.
+    assert all(fonts.covers(spec, VIN_ALPHABET) for spec in npm if spec.installed)
 
 
 def test_everything_works_with_dejavu_alone(monkeypatch):

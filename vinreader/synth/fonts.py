@@ -237,6 +237,31 @@ fonts-klee:
 fonts-yusei-magic:
   truetype/yusei-magic/YuseiMagic-Regular.ttf             handwriting bold
 """
+# Handwriting faces of Google Fonts as the `@fontsource/<name>` npm packages (version 5.3.0) ship them,
+# their licence as each package.json states it. `scripts/install-fonts.sh` unpacks only the Latin WOFF
+# file of each into /usr/share/fonts/fontsource. Hand-printed capitals and digits, chosen by eye from
+# a sheet of the VIN alphabet; left out: outlined, ornate or script capitals, and Comic-Sans-like faces
+# (Comic Neue is a held-out face).
+FONTSOURCE_HANDS = {
+    **dict.fromkeys(
+        ("annie-use-your-telescope", "architects-daughter", "caveat", "caveat-brush", "chilanka",
+         "covered-by-your-grace", "dekko", "edu-nsw-act-foundation", "edu-qld-beginner", "edu-sa-beginner",
+         "edu-tas-beginner", "edu-vic-wa-nt-beginner", "fuzzy-bubbles", "gaegu", "gamja-flower",
+         "gloria-hallelujah", "gochi-hand", "handlee", "hi-melody", "indie-flower", "kalam",
+         "loved-by-the-king", "mansalva", "nanum-pen-script", "neucha", "nothing-you-could-do",
+         "patrick-hand", "poor-story", "reenie-beanie", "shadows-into-light", "shadows-into-light-two",
+         "sue-ellen-francisco", "the-girl-next-door", "waiting-for-the-sunrise"),
+        "OFL-1.1",
+    ),
+    **dict.fromkeys(
+        ("coming-soon", "just-another-hand", "permanent-marker", "rock-salt", "schoolbell", "walter-turncoat"),
+        "Apache-2.0",
+    ),
+}  # fmt: skip
+LICENCES.update({f"@fontsource/{name}": licence for name, licence in FONTSOURCE_HANDS.items()})
+_BOX_TABLE += "".join(
+    f"@fontsource/{name}:\n  fontsource/{name}-latin-400-normal.woff  handwriting\n" for name in FONTSOURCE_HANDS
+)
 BOX_FONTS: tuple[FontSpec, ...] = _parse(_BOX_TABLE)
 """Extra print and handwriting faces used only for boxed characters (forms and the charbox classifier)."""
 _MISSING = "\U0010fffd"  # a private-use code point no font maps: it renders as the .notdef box
