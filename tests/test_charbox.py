@@ -130,7 +130,7 @@ def test_train_resume_export(tmp_path):
 def test_one_channel_model_reads_the_character_only(tmp_path):
     # --channels 1 is the first releases' recipe: the card says so, and the classifier ignores channel 1.
     runs = tmp_path / "runs"
-    _train(["--arch", "charbox_cnn_tiny", "--channels", "1", "--epochs", "1", "--samples", "128", "--batch-size",
+    _train(["--arch", "charbox_cnn_tiny", "--channels", "1", "--epochs", "1", "--samples", "512", "--batch-size",
             "64", "--val-font-samples", "8", "--workers", "1", "--output", str(runs), "--name", "one"])  # fmt: skip
     onnx_path = tmp_path / "one.onnx"
     result = CliRunner().invoke(app, ["export", "--checkpoint", str(runs / "one"), "--out", str(onnx_path)])
@@ -144,9 +144,8 @@ def test_one_channel_model_reads_the_character_only(tmp_path):
     other_context[:, 1] = 255 - other_context[:, 1]
     assert np.allclose(classifier(glyphs), classifier(other_context), atol=1e-6)
     assert np.allclose(classifier(glyphs), classifier(glyphs[:, 0]), atol=1e-6)
-    # It does read channel 0: other characters move its output ten times more than float noise (one epoch
-    # on 128 glyphs leaves it near uniform, so by little).
-    assert np.abs(classifier(glyphs) - classifier(glyphs[::-1])).max() > 1e-5
+    # It does read channel 0 (512 glyphs: on 128 the tiny model stays so near uniform that it barely moves).
+    assert not np.allclose(classifier(glyphs), classifier(glyphs[::-1]), atol=1e-4)
 
 
 def test_a_run_from_before_the_second_channel_resumes(tmp_path):
