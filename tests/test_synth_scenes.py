@@ -169,6 +169,19 @@ def test_training_vins_mix_real_and_uniform_strings():
     assert strings.random_vin(np.random.default_rng(9)) == strings.random_vin(np.random.default_rng(9), uniform_prob=0)
 
 
+def test_possible_vin_rights_the_check_digit_only_where_the_region_requires_it():
+    from vinreader.vin import check_digit_required, check_digit_status
+
+    rng = np.random.default_rng(3)
+    vins = [strings.uniform_vin(rng) for _ in range(400)]
+    required = [v for v in vins if check_digit_required(v)]
+    assert required and any(check_digit_status(v) == "invalid" for v in required)  # drawn, many fail it
+    for vin in vins:
+        fixed = strings.possible_vin(vin)
+        assert fixed[:8] + fixed[9:] == vin[:8] + vin[9:] and strings.possible_vin(fixed) == fixed
+        assert fixed == vin if not check_digit_required(vin) else check_digit_status(fixed) == "valid"
+
+
 def test_distractors_look_like_but_are_not_vins():
     rng = np.random.default_rng(0)
     for _ in range(200):

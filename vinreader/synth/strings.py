@@ -66,9 +66,21 @@ def random_vin(rng: np.random.Generator, region: str | None = None, uniform_prob
     wmi = str(rng.choice(WMIS[key]))
     vds = _pick(rng, VIN_ALPHABET, 5)
     serial = _pick(rng, VIN_ALPHABET) + _pick(rng, _DIGITS, 6)  # plant code + sequence number
-    vin = wmi + vds + _pick(rng, VIN_ALPHABET) + _pick(rng, YEAR_CODES) + serial
+    return possible_vin(wmi + vds + _pick(rng, VIN_ALPHABET) + _pick(rng, YEAR_CODES) + serial)
+
+
+def possible_vin(vin: str) -> str:
+    """``vin`` with its check digit (position 9) made right where the region requires one.
+
+    No vehicle from North America or China carries a VIN that fails its check digit, so a reader
+    rightly doubts one: an evaluation whose truth fails it would count that doubt as a miss.
+
+    Example:
+        >>> possible_vin("1HGCM82600A004352"), possible_vin("WVWZZZ1JZ3W386752")
+        ('1HGCM82690A004352', 'WVWZZZ1JZ3W386752')
+    """
     if check_digit_required(vin):
-        vin = vin[:8] + compute_check_digit(vin) + vin[9:]
+        return vin[:8] + compute_check_digit(vin) + vin[9:]
     return vin
 
 
