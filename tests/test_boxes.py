@@ -24,7 +24,7 @@ from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid, shif
 from vinreader.boxes.glyph import is_empty, normalize_glyph
 from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig
 from vinreader.boxes.walls import LINE_FILL, wall_mask
-from vinreader.choose import CHECK_DIGIT_ODDS, PENALTIES, check_digit_corrected, decide
+from vinreader.choose import CHECK_DIGIT_ODDS, check_digit_corrected, decide
 from vinreader.cli import app
 from vinreader.synth.boxcells import font_glyph
 from vinreader.synth.fonts import available_fonts
@@ -293,7 +293,8 @@ def test_check_digit_correction_uses_the_runners_up_and_says_so():
     assert fixed.chars[15].alternatives[0][0] in "S3"
     decision = decide([candidate, fixed], 0.5)
     assert decision.answer and decision.best.vin == VIN and "check_digit_corrected" in decision.reasons
-    assert decision.best.score < fixed.confidence  # the correction costs some score
+    # Its score is its probability given a right check digit, not discounted again.
+    assert decision.best.score == pytest.approx(fixed.confidence)
 
 
 def test_check_digit_correction_only_where_the_region_requires_it():
@@ -341,10 +342,7 @@ def test_a_right_required_check_digit_raises_the_odds_of_a_reading():
     assert fixed is not None
     decided = decide([fixed], 0.0, penalties=BOX_PENALTIES, supports=CHECK_DIGIT_ODDS)
     assert "check_digit_confirmed" not in decided.best.reasons
-    # Nor lowered in a row of boxes (the photo reader's penalty is for its other doubts), and still said.
     assert decided.best.score == pytest.approx(fixed.confidence) and "check_digit_corrected" in decided.reasons
-    photo = decide([fixed], 0.0, supports=CHECK_DIGIT_ODDS)
-    assert photo.best.score == pytest.approx(fixed.confidence * PENALTIES["check_digit_corrected"])
 
 
 def test_classify_cli_on_a_folder(tmp_path):

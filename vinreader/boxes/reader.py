@@ -39,14 +39,7 @@ from vinreader.vin import VIN_ALPHABET, check_digit_status, decode
 # The photo reader doubts a maker code vininfo does not know, since a photo holds other 17-character
 # text; a row of 17 boxes is the VIN field itself, and vininfo misses many real plants' codes (Russian
 # assembly plants' among them), so here an unknown maker code is reported but costs nothing.
-# A reading corrected to satisfy the check digit costs nothing more either: its characters' probabilities
-# are already those given a right check digit (`choose.check_digit_corrected`), and a row of boxes has no
-# alignment to doubt, unlike a reading of a photo's line. On 2,000 generated forms (seeds 7-10) 41 of 46
-# corrections were right, the wrong ones all below 0.33, and dropping the penalty answered 11 more forms
-# right and none wrong (model card). Both stay in the reasons.
-BOX_PENALTIES = {
-    reason: factor for reason, factor in PENALTIES.items() if reason not in ("unknown_wmi", "check_digit_corrected")
-}
+BOX_PENALTIES = {reason: factor for reason, factor in PENALTIES.items() if reason != "unknown_wmi"}
 
 
 @dataclass(frozen=True)
