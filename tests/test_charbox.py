@@ -173,3 +173,17 @@ def test_mnist_splits_are_disjoint_and_heldout_is_balanced():
     assert np.bincount(splits["heldout"].labels).tolist() == [100] * 10
     seen = {s.tobytes() for name in ("train", "val") for s in splits[name].images}
     assert not any(image.tobytes() in seen for image in splits["heldout"].images)
+
+
+def test_held_out_fonts_are_known_faces_and_never_in_training():
+    """A misspelt name would hold nothing out: every held-out name is a face the generator knows."""
+    from vinreader.data.characters import HELDOUT_FONTS, glyph_fonts
+    from vinreader.synth.fonts import BOX_FONTS, FONTS
+
+    known = {spec.name: spec for spec in FONTS + BOX_FONTS}
+    assert set(HELDOUT_FONTS) <= set(known)
+    assert sum("handwriting" in known[name].tags for name in HELDOUT_FONTS) >= 10
+    train, heldout = glyph_fonts("train"), glyph_fonts("heldout")
+    assert {spec.name for spec in heldout} <= set(HELDOUT_FONTS)
+    assert not {spec.path for spec in train} & {spec.path for spec in heldout}
+    assert train  # the DejaVu faces at least

@@ -200,7 +200,7 @@ def render_form(
     handwritten: bool | None = None,
     max_angle: float = 10.0,
 ) -> Form:
-    """A scanned form with ``vin`` in a row of 17 boxes (a `strings.training_vin` when None).
+    """A scanned form with ``vin`` in a row of 17 boxes (when None, a `strings.training_vin` made possible).
 
     Args:
         vin: the 17 characters to write.
@@ -211,7 +211,7 @@ def render_form(
         handwritten: force handwriting (True) or typing (False); None draws (60% handwritten).
         max_angle: largest rotation of the sheet in degrees.
     """
-    vin = vin or strings.training_vin(rng)
+    vin = vin or strings.possible_vin(strings.training_vin(rng))  # no form carries a VIN no vehicle can have
     if len(vin) != VIN_LENGTH:
         raise ValueError(f"a form row holds 17 characters, got {vin!r}")
     fonts = fonts or glyph_fonts("train")
