@@ -109,8 +109,9 @@ def _form(args: tuple[int, int, str, int, str | None, bool]) -> dict:
         _READER["digits"] = mnist_digits("heldout")
     reader: BoxReader = _READER["reader"]
     rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
-    vin = strings.training_vin(rng)  # what render_form(None, rng) draws first: the same forms either way
-    vin = vin if any_check_digit else strings.possible_vin(vin)
+    # render_form(None, rng) draws a training VIN and makes it possible; --any-check-digit draws the same VIN
+    # and keeps it as drawn: the same forms either way.
+    vin = strings.training_vin(rng) if any_check_digit else None
     form = render_form(vin, rng, fonts=_READER["fonts"], digits=_READER["digits"])
     result = reader.read(form.scene.image, name=f"form_{index}")
     found = False
