@@ -35,6 +35,8 @@ FONTSOURCE=(
   loved-by-the-king mansalva nanum-pen-script neucha nothing-you-could-do patrick-hand poor-story
   reenie-beanie shadows-into-light shadows-into-light-two sue-ellen-francisco the-girl-next-door
   waiting-for-the-sunrise coming-soon just-another-hand permanent-marker rock-salt schoolbell walter-turncoat
+  amatic-sc delius delius-unicase finger-paint gluten grape-nuts hachi-maru-pop itim mali mynerve nanum-brush-script
+  nerko-one pangolin patrick-hand-sc playpen-sans sedgwick-ave sriracha unkempt yomogi zen-kurenaido
 )
 FONTSOURCE_VERSION=5.3.0
 if ! command -v npm >/dev/null; then

@@ -240,21 +240,24 @@ fonts-yusei-magic:
 # Handwriting faces of Google Fonts as the `@fontsource/<name>` npm packages (version 5.3.0) ship them,
 # their licence as each package.json states it. `scripts/install-fonts.sh` unpacks only the Latin WOFF
 # file of each into /usr/share/fonts/fontsource. Hand-printed capitals and digits, chosen by eye from
-# a sheet of the VIN alphabet; left out: outlined, ornate or script capitals, and Comic-Sans-like faces
-# (Comic Neue is a held-out face).
+# a sheet of the VIN alphabet; left out: outlined, ornate or script capitals, capitals written as
+# lower-case letters, and Comic-Sans-like faces (Comic Neue is a held-out face). FONTS.md names them.
 FONTSOURCE_HANDS = {
     **dict.fromkeys(
-        ("annie-use-your-telescope", "architects-daughter", "caveat", "caveat-brush", "chilanka",
-         "covered-by-your-grace", "dekko", "edu-nsw-act-foundation", "edu-qld-beginner", "edu-sa-beginner",
-         "edu-tas-beginner", "edu-vic-wa-nt-beginner", "fuzzy-bubbles", "gaegu", "gamja-flower",
-         "gloria-hallelujah", "gochi-hand", "handlee", "hi-melody", "indie-flower", "kalam",
-         "loved-by-the-king", "mansalva", "nanum-pen-script", "neucha", "nothing-you-could-do",
-         "patrick-hand", "poor-story", "reenie-beanie", "shadows-into-light", "shadows-into-light-two",
-         "sue-ellen-francisco", "the-girl-next-door", "waiting-for-the-sunrise"),
+        ("amatic-sc", "annie-use-your-telescope", "architects-daughter", "caveat", "caveat-brush", "chilanka",
+         "covered-by-your-grace", "dekko", "delius", "delius-unicase", "edu-nsw-act-foundation",
+         "edu-qld-beginner", "edu-sa-beginner", "edu-tas-beginner", "edu-vic-wa-nt-beginner", "finger-paint",
+         "fuzzy-bubbles", "gaegu", "gamja-flower", "gloria-hallelujah", "gluten", "gochi-hand", "grape-nuts",
+         "hachi-maru-pop", "handlee", "hi-melody", "indie-flower", "itim", "kalam", "loved-by-the-king",
+         "mali", "mansalva", "mynerve", "nanum-brush-script", "nanum-pen-script", "nerko-one", "neucha",
+         "nothing-you-could-do", "pangolin", "patrick-hand", "patrick-hand-sc", "playpen-sans", "poor-story",
+         "reenie-beanie", "sedgwick-ave", "shadows-into-light", "shadows-into-light-two", "sriracha",
+         "sue-ellen-francisco", "the-girl-next-door", "waiting-for-the-sunrise", "yomogi", "zen-kurenaido"),
         "OFL-1.1",
     ),
     **dict.fromkeys(
-        ("coming-soon", "just-another-hand", "permanent-marker", "rock-salt", "schoolbell", "walter-turncoat"),
+        ("coming-soon", "just-another-hand", "permanent-marker", "rock-salt", "schoolbell", "unkempt",
+         "walter-turncoat"),
         "Apache-2.0",
     ),
 }  # fmt: skip
