@@ -26,7 +26,7 @@ PENALTIES = {
     # Runners-up chosen to satisfy the check digit (the box reader): said, but costing nothing, since the
     # characters' probabilities are already those given a right check digit. It cost 0.8 until 2026-12-07;
     # on 2,000 generated forms 41 of 46 corrections were right, the wrong ones all below 0.33, and without
-    # the cost 11 more forms were read right and none wrong (model card `vin_charbox.md`).
+    # the cost 11 more forms were read right and none wrong (`weights/vin_charbox_history.md`).
     "check_digit_corrected": 1.0,
 }
 # A right required check digit multiplies the odds that a reading is right by this much: a misread
