@@ -102,6 +102,28 @@ def test_tight_glyph_keeps_its_bar_and_empty_box_is_empty():
     assert is_empty(normalize_glyph(empty + np.random.default_rng(0).integers(0, 6, (48, 48), dtype=np.uint8)))
 
 
+@pytest.mark.parametrize("dark_ink", [True, False])
+def test_faint_thin_stroke_is_read_and_noise_alone_is_not(dark_ink):
+    # A light pencil "7" (30 grey levels, 2 px) on noisy paper: the inside spans less than MIN_CONTRAST,
+    # yet the stroke is long, so it is ink; the same paper without the stroke stays empty.
+    rng = np.random.default_rng(3)
+    paper = np.full((60, 60), 200.0) + rng.normal(0, 6, (60, 60))
+    paper[:2], paper[-2:], paper[:, :2], paper[:, -2:] = 120, 120, 120, 120  # the box's border
+    stroke = paper.copy()
+    cv2.line(stroke, (18, 14), (42, 14), 170, 2)
+    cv2.line(stroke, (42, 14), (26, 46), 170, 2)
+    as_image = (
+        (lambda a: np.clip(a, 0, 255).astype(np.uint8))
+        if dark_ink
+        else (lambda a: 255 - np.clip(a, 0, 255).astype(np.uint8))
+    )
+    glyph = normalize_glyph(as_image(stroke))
+    assert not is_empty(glyph)
+    ys, xs = np.nonzero(glyph[0] > 128)
+    assert xs.max() - xs.min() >= 12 and ys.max() - ys.min() >= 20  # the whole "7", not a speck of it
+    assert is_empty(normalize_glyph(as_image(paper)))
+
+
 def test_stroke_along_a_wall_is_not_taken_for_the_wall():
     # A "D" written close to the left wall: its stem is long and near the edge, yet it is no wall (it does
     # not span the box), so it stays; the walls themselves go.

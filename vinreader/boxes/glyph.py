@@ -40,7 +40,9 @@ from vinreader.boxes.walls import strokes_along_walls
 GLYPH_SIZE = 32
 GLYPH_FIT = 24  # the ink's longer side, in pixels of the normalised glyph
 GLYPH_CHANNELS = 2  # the character's ink as cleaned; the box's ink as it was, placed the same way
-MIN_CONTRAST = 48  # grey levels between background and ink below which a box is taken as empty
+MIN_CONTRAST = 48  # grey levels the inside of a box spans, below which it holds at most a faint stroke
+FAINT_CONTRAST = 12  # grey levels between paper and ink below which even a long stroke is not taken as ink
+_FAINT_LENGTH = 0.3  # a faint piece of ink this long (of the inside's side) is a stroke, not noise
 _BAND = 0.16  # border lines are searched within this fraction of the side from each edge
 _LINE_FILL = 0.8  # a row (column) with this fraction of ink is a border line: walls span the box, strokes less
 _MIN_INK = 0.01  # an ink area below this fraction of the box is noise, not a character
@@ -54,30 +56,61 @@ def to_grey(image: np.ndarray) -> np.ndarray:
 
 
 def ink_map(grey: np.ndarray, inset: float = 0.15) -> np.ndarray | None:
-    """Grey box -> float32 ink level in [0, 1] (1 = ink), or None when the box holds no contrast.
+    """Grey box -> float32 ink level in [0, 1] (1 = ink), or None when the box holds no character.
 
     Threshold, polarity and levels come from the inside of the box only (``inset`` of the side in from
     each edge): its border, often darker and thicker than the character, would otherwise set them and
-    hide a light pencil stroke.
+    hide a light pencil stroke. A box whose inside spans less than :data:`MIN_CONTRAST` grey levels
+    may still hold a faint, thin stroke (pencil, a light scan): `_faint_ink` looks for one.
     """
     h, w = grey.shape
     my, mx = max(1, round(inset * h)), max(1, round(inset * w))
     inside = cv2.GaussianBlur(grey, (3, 3), 0)[my : h - my, mx : w - mx]
     lo, hi = np.percentile(inside, (1, 99))
-    if hi - lo < MIN_CONTRAST:
-        return None
-    threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    bright = inside > threshold
-    bright_ink = bright.mean() < 0.5  # the background is what most of the inside is
-    level = grey.astype(np.float32) if bright_ink else 255.0 - grey.astype(np.float32)
+    min_contrast = MIN_CONTRAST * 0.75
+    if hi - lo >= MIN_CONTRAST:
+        threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        bright = inside > threshold
+        bright_ink = bright.mean() < 0.5  # the background is what most of the inside is
+        is_ink = bright if bright_ink else ~bright
+        source = grey.astype(np.float32)
+    else:
+        faint = _faint_ink(grey, (my, mx))
+        if faint is None:
+            return None
+        bright_ink, is_ink, source, min_contrast = faint
+    level = source if bright_ink else 255.0 - source
     inside_level = level[my : h - my, mx : w - mx]
-    is_ink = bright if bright_ink else ~bright
     if is_ink.all() or not is_ink.any():
         return None
     bg, fg = float(np.median(inside_level[~is_ink])), float(np.percentile(inside_level[is_ink], 90))
-    if fg - bg < MIN_CONTRAST * 0.75:
+    if fg - bg < min_contrast:
         return None
     return np.clip((level - bg) / (fg - bg), 0.0, 1.0)
+
+
+def _faint_ink(grey: np.ndarray, inset: tuple[int, int]) -> tuple[bool, np.ndarray, np.ndarray, float] | None:
+    """A faint stroke in a low-contrast box, told from paper noise by its length: (polarity, the inside's
+    ink mask, the smoothed box the levels come from, the least contrast it needs), or None.
+
+    The box is smoothed (noise falls faster than a stroke's contrast), and pixels further from the
+    paper's median than :data:`FAINT_CONTRAST` grey levels and five times the paper's spread are ink
+    candidates; a piece of them as long as :data:`_FAINT_LENGTH` of the inside is a stroke (noise and
+    dirt give specks).
+    """
+    (my, mx), (h, w) = inset, grey.shape
+    smooth = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), 1.0)
+    inside = smooth[my : h - my, mx : w - mx]
+    paper = float(np.median(inside))
+    spread = 1.4826 * float(np.median(np.abs(inside - paper)))
+    step = max(FAINT_CONTRAST, 5.0 * spread)
+    for bright_ink in (False, True):
+        is_ink = inside > paper + step if bright_ink else inside < paper - step
+        count, _, stats, _ = cv2.connectedComponentsWithStats(is_ink.astype(np.uint8), connectivity=8)
+        longest = max((max(stats[i, 2], stats[i, 3]) for i in range(1, count)), default=0)
+        if longest >= _FAINT_LENGTH * min(inside.shape):
+            return bright_ink, is_ink, smooth, step
+    return None
 
 
 def _line_runs(profile: np.ndarray, band: int) -> tuple[list[int], list[int]]:
