@@ -22,7 +22,7 @@ from vinreader.boxes.cell import (
 )
 from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid, shifted
 from vinreader.boxes.glyph import is_empty, normalize_glyph
-from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig
+from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig, serial_prior
 from vinreader.boxes.walls import LINE_FILL, wall_mask
 from vinreader.choose import CHECK_DIGIT_ODDS, check_digit_corrected, decide
 from vinreader.cli import app
@@ -30,7 +30,7 @@ from vinreader.synth.boxcells import font_glyph
 from vinreader.synth.fonts import available_fonts
 from vinreader.synth.forms import render_form
 from vinreader.types import Candidate, CharReading
-from vinreader.vin import VIN_ALPHABET, check_digit_status, compute_check_digit
+from vinreader.vin import VIN_ALPHABET, check_digit_status, compute_check_digit, known_wmi
 
 VIN = "1HGCM82633A004352"
 
@@ -282,7 +282,8 @@ def test_each_box_is_read_as_the_mean_of_its_views(forms):
     moved = shifted(row, 0.06, -0.06)
     top, left = row.cells[:, 1] - row.cells[:, 0], row.cells[:, 3] - row.cells[:, 0]
     assert np.allclose(moved.cells - row.cells, (0.06 * top - 0.06 * left)[:, None, :], atol=1e-4)
-    reader = BoxReader(BoxReaderConfig(views=len(VIEW_SHIFTS)))
+    # The serial digits' prior (test_serial_digits_are_expected_of_a_known_maker) left out: the plain mean.
+    reader = BoxReader(BoxReaderConfig(views=len(VIEW_SHIFTS), serial_letter_weight=1.0))
     views = row_views(form.scene.image, row)
     assert len(views) == len(VIEW_SHIFTS) and all(len(v) == 17 for v in views)
     assert all(np.array_equal(a, b) for a, b in zip(views[0], row_glyphs(form.scene.image, row), strict=True))
@@ -292,10 +293,42 @@ def test_each_box_is_read_as_the_mean_of_its_views(forms):
     readings = reader.read_row(form.scene.image, row)
     assert [r.char for r in readings] == [VIN_ALPHABET[int(p.argmax())] for p in mean]
     assert [r.confidence for r in readings] == pytest.approx(mean.max(axis=1).tolist(), abs=1e-5)
-    single = BoxReader(BoxReaderConfig(views=1)).read_row(form.scene.image, row)
+    single = BoxReader(BoxReaderConfig(views=1, serial_letter_weight=1.0)).read_row(form.scene.image, row)
     assert [r.confidence for r in single] != pytest.approx([r.confidence for r in readings], abs=1e-5)
     with pytest.raises(ValueError, match="views"):
         BoxReaderConfig(views=0)
+
+
+def _row_probs(vin: str, doubts: dict[int, dict[str, float]]) -> np.ndarray:
+    """(17, 33) probabilities: 0.9 on each character of ``vin``, except the positions given in ``doubts``."""
+    probs = np.full((17, 33), 0.1 / 32)
+    for k, c in enumerate(vin):
+        probs[k, VIN_ALPHABET.index(c)] = 0.9
+    for k, row in doubts.items():
+        probs[k] = (1 - sum(row.values())) / (33 - len(row))
+        for c, p in row.items():
+            probs[k, VIN_ALPHABET.index(c)] = p
+    return probs
+
+
+def test_serial_digits_are_expected_of_a_known_maker():
+    s_or_5 = {"S": 0.6, "5": 0.35}
+    # Honda's "1HG": positions 14-17 are digits (ISO 3779); a "5" read as "S" at 16 becomes "5".
+    probs = _row_probs("1HGCM82633A0043S2", {15: s_or_5, 4: {"M": 0.6, "N": 0.35}})
+    out = serial_prior(probs, 0.05)
+    assert VIN_ALPHABET[out[15].argmax()] == "5" and out[15].sum() == pytest.approx(1.0)
+    assert out[15, VIN_ALPHABET.index("5")] > 0.85  # 0.35 against 0.6 * 0.05 and the rest
+    assert np.array_equal(out[4], probs[4])  # not a serial position: as read
+    assert np.array_equal(serial_prior(probs, 1.0), probs)
+    # A small maker (third character 9) names itself in positions 12-14: only the last three are digits.
+    small = serial_prior(_row_probs("VF9AB12345CDS1234", {12: s_or_5}), 0.05)
+    assert VIN_ALPHABET[small[12].argmax()] == "S"
+    # A maker code vininfo does not know: no prior at all (the row may not follow ISO 3779).
+    assert not known_wmi("0A0CM82633A004352")
+    unknown = _row_probs("0A0CM82633A0043S2", {15: s_or_5})
+    assert np.array_equal(serial_prior(unknown, 0.05), unknown)
+    with pytest.raises(ValueError, match="serial_letter_weight"):
+        BoxReaderConfig(serial_letter_weight=0.0)
 
 
 def _readings(vin: str, probs: dict[int, tuple[float, tuple[tuple[str, float], ...]]]) -> tuple[CharReading, ...]:

@@ -206,6 +206,20 @@ def decode(vin: str) -> VinInfo:
     return VinInfo(wmi=info.wmi, model_years=info.model_years, **fields)
 
 
+def serial_digit_positions(vin: str) -> tuple[int, ...]:
+    """0-based positions that ISO 3779 makes digits: the last four of the vehicle indicator section.
+
+    A maker of fewer than 500 vehicles a year (a WMI whose third character is 9, ISO 3780) names
+    itself in positions 12-14, so only the last three are sure then. North America asks the last five
+    of cars and light trucks; the rule here is the one all regions share.
+
+    Example:
+        >>> serial_digit_positions("1HGCM82633A004352"), serial_digit_positions("WF9ABC12345ABC123")
+        ((13, 14, 15, 16), (14, 15, 16))
+    """
+    return (14, 15, 16) if vin[2:3] == "9" else (13, 14, 15, 16)
+
+
 def known_wmi(vin: str) -> bool:
     """Return True if vininfo knows a manufacturer for the VIN's WMI (a grammar signal)."""
     try:

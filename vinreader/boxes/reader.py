@@ -34,12 +34,13 @@ from vinreader.choose import CHECK_DIGIT_ODDS, PENALTIES, check_digit_corrected,
 from vinreader.io import Page
 from vinreader.pages import read_best_page
 from vinreader.types import Candidate, CharReading, VinResult
-from vinreader.vin import VIN_ALPHABET, check_digit_status, decode
+from vinreader.vin import VIN_ALPHABET, VIN_LENGTH, check_digit_status, decode, known_wmi, serial_digit_positions
 
 # The photo reader doubts a maker code vininfo does not know, since a photo holds other 17-character
 # text; a row of 17 boxes is the VIN field itself, and vininfo misses many real plants' codes (Russian
 # assembly plants' among them), so here an unknown maker code is reported but costs nothing.
 BOX_PENALTIES = {reason: factor for reason, factor in PENALTIES.items() if reason != "unknown_wmi"}
+_LETTERS = np.array([c.isalpha() for c in VIN_ALPHABET])
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,9 @@ class BoxReaderConfig:
         views: each box is cut this many ways (the first of `cell.VIEW_SHIFTS`: as found, then moved by
             6% of its side each way) and the classifier's probabilities averaged; 1 cuts it once.
         max_side: images are shrunk to this longest side when loaded.
+        serial_letter_weight: in a row whose maker code vininfo knows, the probability of a letter at
+            a position ISO 3779 makes a digit (`vin.serial_digit_positions`) is multiplied by this
+            before the row is decided (`serial_prior`); 1 leaves the classifier's probabilities as they are.
     """
 
     classifier: str = "vin_charbox_mean"
@@ -62,12 +66,15 @@ class BoxReaderConfig:
     alternatives: int = 3
     views: int = len(VIEW_SHIFTS)
     max_side: int = 4096
+    serial_letter_weight: float = 0.05
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_score <= 1:
             raise ValueError(f"min_score must be in [0, 1], got {self.min_score}")
         if self.alternatives < 0:
             raise ValueError(f"alternatives must be >= 0, got {self.alternatives}")
+        if not 0 < self.serial_letter_weight <= 1:
+            raise ValueError(f"serial_letter_weight must be in (0, 1], got {self.serial_letter_weight}")
         if not 1 <= self.views <= len(VIEW_SHIFTS):
             raise ValueError(f"views must be in [1, {len(VIEW_SHIFTS)}], got {self.views}")
 
@@ -80,6 +87,25 @@ def char_readings(probs: np.ndarray, alternatives: int = 3) -> list[CharReading]
         alts = tuple((VIN_ALPHABET[k], float(row[k])) for k in order[1 : 1 + alternatives])
         readings.append(CharReading(VIN_ALPHABET[order[0]], float(row[order[0]]), alts))
     return readings
+
+
+def serial_prior(probs: np.ndarray, letter_weight: float) -> np.ndarray:
+    """(17, 33) probabilities of a row of boxes -> the same with the VIN's serial digits expected.
+
+    A registered maker follows ISO 3779: the last characters of its VINs are digits
+    (`vin.serial_digit_positions`). Where the row's most probable reading has a maker code vininfo
+    knows, the letters at those positions are multiplied by ``letter_weight`` and each row renormalised:
+    a handwritten ``5`` read as ``S`` (or ``0`` as ``D``, ``6`` as ``G``) there is read as the digit
+    unless the letter is much the likelier. Rows of unknown makers are left as they are.
+    """
+    best = "".join(VIN_ALPHABET[k] for k in probs.argmax(axis=1))
+    if letter_weight >= 1 or len(best) != VIN_LENGTH or not known_wmi(best):
+        return probs
+    out = probs.copy()
+    for k in serial_digit_positions(best):
+        out[k, _LETTERS] *= letter_weight
+        out[k] /= out[k].sum()
+    return out
 
 
 class BoxReader:
@@ -98,15 +124,17 @@ class BoxReader:
     def read_row(self, image: np.ndarray, row: BoxRow) -> list[CharReading | None]:
         """The boxes of ``row`` on ``image``, each cut with its surroundings -> one reading each (None: empty)."""
         first, *others = row_views(image, row, self.config.views)
-        return self.classify_glyphs(first, others)
+        return self.classify_glyphs(first, others, vin_row=True)
 
     def classify_glyphs(
-        self, glyphs: list[np.ndarray], views: list[list[np.ndarray]] | None = None
+        self, glyphs: list[np.ndarray], views: list[list[np.ndarray]] | None = None, vin_row: bool = False
     ) -> list[CharReading | None]:
         """Normalised glyphs -> one reading each; None for an empty glyph.
 
         ``views``: the same boxes cut other ways (lists like ``glyphs``); a box's probabilities are the
         mean over its non-empty views. Whether a box is empty is decided on ``glyphs`` alone.
+        ``vin_row``: the glyphs are a VIN's 17 boxes in order; when all are filled the VIN's serial
+        digits are expected (`serial_prior`).
         """
         filled = [k for k, glyph in enumerate(glyphs) if not is_empty(glyph)]
         readings: list[CharReading | None] = [None] * len(glyphs)
@@ -118,6 +146,8 @@ class BoxReader:
         total = np.zeros((len(filled), probs.shape[1]))
         np.add.at(total, owner, probs)
         mean = total / np.bincount(owner, minlength=len(filled))[:, None]
+        if vin_row and len(filled) == len(glyphs):
+            mean = serial_prior(mean, self.config.serial_letter_weight)
         for k, reading in zip(filled, char_readings(mean, self.config.alternatives), strict=True):
             readings[k] = reading
         return readings
