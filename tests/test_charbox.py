@@ -187,3 +187,13 @@ def test_held_out_fonts_are_known_faces_and_never_in_training():
     assert {spec.name for spec in heldout} <= set(HELDOUT_FONTS)
     assert not {spec.path for spec in train} & {spec.path for spec in heldout}
     assert train  # the DejaVu faces at least
+
+
+def test_held_out_hands_are_the_documented_draw_and_faces_added_later_are_not_of_them():
+    from vinreader.data.characters import HELDOUT_HANDS
+    from vinreader.synth.fonts import FONTSOURCE_ADDED_LATER, FONTSOURCE_HANDS
+
+    first_forty = sorted(set(FONTSOURCE_HANDS) - FONTSOURCE_ADDED_LATER)
+    assert len(first_forty) == 40 and FONTSOURCE_ADDED_LATER <= set(FONTSOURCE_HANDS)
+    drawn = sorted(np.random.default_rng(2027).choice(first_forty, 10, replace=False))
+    assert set(drawn) <= set(HELDOUT_HANDS) and not FONTSOURCE_ADDED_LATER & set(HELDOUT_HANDS)

@@ -37,7 +37,7 @@ def boxes_read(
     ] = None,
     classifier: BoxClassifier = None,
     min_score: Annotated[
-        float | None, typer.Option(min=0.0, max=1.0, help="Score needed to answer (default: the reader's, 0.65).")
+        float | None, typer.Option(min=0.0, max=1.0, help="Score needed to answer (default: the reader's, 0.8).")
     ] = None,
     views: Annotated[
         int | None, typer.Option(min=1, max=5, help="Cuts of each box averaged (default 5; 1: faster).")

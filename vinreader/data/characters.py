@@ -27,8 +27,9 @@ from vinreader.data.doctr import DatasetError
 from vinreader.synth.fonts import BOX_FONTS, FONTS, FontSpec
 from vinreader.vin import VIN_ALPHABET
 
-# Ten of the 40 npm handwriting faces (`fonts.FONTSOURCE_HANDS`), drawn at random before any result
-# was seen: ``sorted(np.random.default_rng(2027).choice(sorted(FONTSOURCE_HANDS), 10, replace=False))``,
+# Ten of the 40 npm handwriting faces of the seventh session of 2026-12-07, drawn at random before any
+# result was seen: ``sorted(np.random.default_rng(2027).choice(sorted(set(FONTSOURCE_HANDS) -
+# FONTSOURCE_ADDED_LATER), 10, replace=False))`` (`synth.fonts`),
 # each with the faces of its design family (Caveat Brush, Shadows Into Light, the Edu beginner hands),
 # so that no sibling of a held-out face is learned.
 HELDOUT_HANDS = (
