@@ -2,8 +2,8 @@
 
 load (io.py) -> find the row of 17 boxes (find.py) -> cut each box with its surroundings, as found and
 moved a little each way -> normalise each glyph, walls removed and strokes beyond them kept (cell.py)
--> classify every view, average (models/charbox.py) -> one candidate, scored by the VIN rules
-(choose.py) -> VinResult.
+-> classify every view, average (models/charbox.py) -> a known maker's serial digits expected
+(`serial_prior`) -> one candidate, scored by the VIN rules (choose.py) -> VinResult.
 
 Each character keeps its probability and runners-up. The answer is given only when the candidate's
 score (its weakest character, discounted by the VIN rules: a wrong required check digit, see
