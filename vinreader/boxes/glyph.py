@@ -78,7 +78,7 @@ def ink_map(grey: np.ndarray, inset: float = 0.15) -> np.ndarray | None:
         faint = _faint_ink(grey, (my, mx))
         if faint is None:
             return None
-        bright_ink, is_ink, source, min_contrast = faint
+        (bright_ink, is_ink, source), min_contrast = faint, FAINT_CONTRAST
     level = source if bright_ink else 255.0 - source
     inside_level = level[my : h - my, mx : w - mx]
     if is_ink.all() or not is_ink.any():
@@ -89,9 +89,9 @@ def ink_map(grey: np.ndarray, inset: float = 0.15) -> np.ndarray | None:
     return np.clip((level - bg) / (fg - bg), 0.0, 1.0)
 
 
-def _faint_ink(grey: np.ndarray, inset: tuple[int, int]) -> tuple[bool, np.ndarray, np.ndarray, float] | None:
+def _faint_ink(grey: np.ndarray, inset: tuple[int, int]) -> tuple[bool, np.ndarray, np.ndarray] | None:
     """A faint stroke in a low-contrast box, told from paper noise by its length: (polarity, the inside's
-    ink mask, the smoothed box the levels come from, the least contrast it needs), or None.
+    ink mask, the smoothed box the levels come from), or None.
 
     The box is smoothed (noise falls faster than a stroke's contrast), and pixels further from the
     paper's median than :data:`FAINT_CONTRAST` grey levels and five times the paper's spread are ink
@@ -109,7 +109,7 @@ def _faint_ink(grey: np.ndarray, inset: tuple[int, int]) -> tuple[bool, np.ndarr
         count, _, stats, _ = cv2.connectedComponentsWithStats(is_ink.astype(np.uint8), connectivity=8)
         longest = max((max(stats[i, 2], stats[i, 3]) for i in range(1, count)), default=0)
         if longest >= _FAINT_LENGTH * min(inside.shape):
-            return bright_ink, is_ink, smooth, step
+            return bright_ink, is_ink, smooth
     return None
 
 
