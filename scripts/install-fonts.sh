@@ -37,6 +37,8 @@ FONTSOURCE=(
   waiting-for-the-sunrise coming-soon just-another-hand permanent-marker rock-salt schoolbell walter-turncoat
   amatic-sc delius delius-unicase finger-paint gluten grape-nuts hachi-maru-pop itim mali mynerve nanum-brush-script
   nerko-one pangolin patrick-hand-sc playpen-sans sedgwick-ave sriracha unkempt yomogi zen-kurenaido
+  boogaloo briem-hand east-sea-dokdo grandstander liu-jian-mao-cao long-cang love-ya-like-a-sister pompiere
+  rancho slackside-one sour-gummy sunshiney
 )
 FONTSOURCE_VERSION=5.3.0
 if ! command -v npm >/dev/null; then

@@ -244,29 +244,33 @@ fonts-yusei-magic:
 # lower-case letters, and Comic-Sans-like faces (Comic Neue is a held-out face). FONTS.md names them.
 FONTSOURCE_HANDS = {
     **dict.fromkeys(
-        ("amatic-sc", "annie-use-your-telescope", "architects-daughter", "caveat", "caveat-brush", "chilanka",
-         "covered-by-your-grace", "dekko", "delius", "delius-unicase", "edu-nsw-act-foundation",
-         "edu-qld-beginner", "edu-sa-beginner", "edu-tas-beginner", "edu-vic-wa-nt-beginner", "finger-paint",
-         "fuzzy-bubbles", "gaegu", "gamja-flower", "gloria-hallelujah", "gluten", "gochi-hand", "grape-nuts",
-         "hachi-maru-pop", "handlee", "hi-melody", "indie-flower", "itim", "kalam", "loved-by-the-king",
-         "mali", "mansalva", "mynerve", "nanum-brush-script", "nanum-pen-script", "nerko-one", "neucha",
-         "nothing-you-could-do", "pangolin", "patrick-hand", "patrick-hand-sc", "playpen-sans", "poor-story",
-         "reenie-beanie", "sedgwick-ave", "shadows-into-light", "shadows-into-light-two", "sriracha",
-         "sue-ellen-francisco", "the-girl-next-door", "waiting-for-the-sunrise", "yomogi", "zen-kurenaido"),
+        ("amatic-sc", "annie-use-your-telescope", "architects-daughter", "boogaloo", "briem-hand", "caveat",
+         "caveat-brush", "chilanka", "covered-by-your-grace", "dekko", "delius", "delius-unicase", "east-sea-dokdo",
+         "edu-nsw-act-foundation", "edu-qld-beginner", "edu-sa-beginner", "edu-tas-beginner",
+         "edu-vic-wa-nt-beginner", "finger-paint", "fuzzy-bubbles", "gaegu", "gamja-flower", "gloria-hallelujah",
+         "gluten", "gochi-hand", "grandstander", "grape-nuts", "hachi-maru-pop", "handlee", "hi-melody",
+         "indie-flower", "itim", "kalam", "liu-jian-mao-cao", "long-cang", "love-ya-like-a-sister",
+         "loved-by-the-king", "mali", "mansalva", "mynerve", "nanum-brush-script", "nanum-pen-script", "nerko-one",
+         "neucha", "nothing-you-could-do", "pangolin", "patrick-hand", "patrick-hand-sc", "playpen-sans", "pompiere",
+         "poor-story", "reenie-beanie", "sedgwick-ave", "shadows-into-light", "shadows-into-light-two",
+         "slackside-one", "sour-gummy", "sriracha", "sue-ellen-francisco", "the-girl-next-door",
+         "waiting-for-the-sunrise", "yomogi", "zen-kurenaido"),
         "OFL-1.1",
     ),
     **dict.fromkeys(
-        ("coming-soon", "just-another-hand", "permanent-marker", "rock-salt", "schoolbell", "unkempt",
-         "walter-turncoat"),
+        ("coming-soon", "just-another-hand", "permanent-marker", "rancho", "rock-salt", "schoolbell", "sunshiney",
+         "unkempt", "walter-turncoat"),
         "Apache-2.0",
     ),
 }  # fmt: skip
-# Added in the eighth session of 2026-12-07, after the held-out hands (`data.characters.HELDOUT_HANDS`)
-# had been drawn from the forty before them: training faces only.
+# Added in the eighth (first two lines) and ninth sessions of 2026-12-07, after the held-out hands
+# (`data.characters.HELDOUT_HANDS`) had been drawn from the forty before them: training faces only.
 FONTSOURCE_ADDED_LATER = frozenset(
     ("amatic-sc delius delius-unicase finger-paint gluten grape-nuts hachi-maru-pop itim mali mynerve "
      "nanum-brush-script nerko-one pangolin patrick-hand-sc playpen-sans sedgwick-ave sriracha unkempt yomogi "
-     "zen-kurenaido").split()
+     "zen-kurenaido "
+     "boogaloo briem-hand east-sea-dokdo grandstander liu-jian-mao-cao long-cang love-ya-like-a-sister pompiere "
+     "rancho slackside-one sour-gummy sunshiney").split()
 )  # fmt: skip
 LICENCES.update({f"@fontsource/{name}": licence for name, licence in FONTSOURCE_HANDS.items()})
 _BOX_TABLE += "".join(
