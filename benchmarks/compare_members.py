@@ -1,0 +1,130 @@
+"""Compare sets of charbox networks averaged by the box reader, on generated validation forms.
+
+How the members of `vin_charbox_mean` are chosen (model card, `vinreader/weights/vin_charbox.md`).
+Each network's probabilities for every box of every form, in every view the reader cuts, are computed
+once and cached per network and seed (``--cache``); any set of them is then averaged and decided
+exactly as `BoxReader` does (serial-digit prior, check-digit correction, score), without re-reading
+the forms. Use validation seeds (7-10), never the evaluation seed 2027.
+
+    python benchmarks/compare_members.py --seeds 7 8 9 10 --forms 500 \\
+        --member vinreader/weights/vin_charbox.json --member runs/new/vin_charbox.json ... \\
+        --set 0,1,2,3 --set 4,1,2,3
+
+Prints, per set: forms right / false when answering always and at several thresholds, forms right at
+false budgets of 1 / 1.5 / 2 / 3% (threshold swept), and misread characters on handwritten rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import multiprocessing
+import types
+from pathlib import Path
+
+import numpy as np
+
+from vinreader.boxes.cell import VIEW_SHIFTS, row_views
+from vinreader.boxes.find import find_box_row
+from vinreader.boxes.glyph import is_empty
+from vinreader.boxes.reader import BoxReader, BoxReaderConfig, char_readings, serial_prior
+from vinreader.data.characters import glyph_fonts, mnist_digits
+from vinreader.models.registry import build_classifier
+from vinreader.synth.forms import render_form
+from vinreader.vin import VIN_ALPHABET
+
+_STATE: dict = {}
+BUDGETS = (1.0, 1.5, 2.0, 3.0)
+
+
+def _form_probs(args: tuple[str, int, int]) -> tuple[str, bool, bool, np.ndarray, np.ndarray]:
+    """One form of ``seed`` -> truth, handwritten, row found, (views, 17, 33) probabilities, (views, 17) empty."""
+    member, seed, index = args
+    if _STATE.get("member") != member:
+        _STATE.update(member=member, clf=build_classifier(member), fonts=glyph_fonts("heldout"))
+        _STATE["digits"] = mnist_digits("heldout")
+    rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
+    form = render_form(None, rng, fonts=_STATE["fonts"], digits=_STATE["digits"])  # as evaluate_boxes.py
+    views = len(VIEW_SHIFTS)
+    probs, empty = np.zeros((views, 17, len(VIN_ALPHABET)), np.float32), np.ones((views, 17), bool)
+    row, found = find_box_row(form.scene.image), False
+    if row is not None:
+        side = float(np.linalg.norm(form.cells[0][1] - form.cells[0][0]))
+        found = float(np.abs(row.polygon - form.scene.polygon).max()) < side / 4
+        for v, glyphs in enumerate(row_views(form.scene.image, row, views)):
+            empty[v] = [is_empty(g) for g in glyphs]
+            probs[v] = _STATE["clf"](np.stack(glyphs))
+    return form.scene.vin, bool(form.handwritten), found, probs, empty
+
+
+def member_probs(member: str, seed: int, forms: int, cache: Path, workers: int) -> dict[str, np.ndarray]:
+    """Every box's probabilities under one network, cached by the network's ONNX bytes, seed and form count."""
+    card = Path(member)
+    key = hashlib.sha1(card.with_suffix(".onnx").read_bytes()).hexdigest()[:12] if card.exists() else member
+    path = cache / f"{key}_seed{seed}_{forms}.npz"
+    if not path.exists():
+        jobs = [(member, seed, i) for i in range(forms)]
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            rows = pool.map(_form_probs, jobs, chunksize=4)
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **{k: np.array([r[i] for r in rows]) for i, k in enumerate(
+            ("vin", "hw", "found", "probs", "empty"))})  # fmt: skip
+    return dict(np.load(path))
+
+
+def decide_set(data: list[dict[str, np.ndarray]], config: BoxReaderConfig) -> tuple[list[tuple], int]:
+    """Forms (truth, read or "", score) with the members' mean decided as the reader does; misread handwritten chars."""
+    reader = BoxReader.__new__(BoxReader)  # the decision alone: the probabilities are given
+    reader.config = config
+    page, first, out, wrong = types.SimpleNamespace(page=None), data[0], [], 0
+    for i, vin in enumerate(first["vin"]):
+        empty = first["empty"][i]
+        if not first["found"][i] or empty[0].any():
+            out.append((vin, "", 0.0))
+            continue
+        use = ~empty
+        use[0] = True  # as the reader: a box's first view always counts, the others where not empty
+        total = sum((d["probs"][i] * use[:, :, None]).sum(0) for d in data)
+        mean = serial_prior(total / (len(data) * use.sum(0))[:, None], config.serial_letter_weight)
+        best = reader._decide(char_readings(mean, config.alternatives), None, page, "form", {}).candidates[0]
+        out.append((vin, best.vin, best.score))
+        if first["hw"][i]:
+            wrong += sum(a != b for a, b in zip("".join(VIN_ALPHABET[k] for k in mean.argmax(1)), vin, strict=True))
+    return out, wrong
+
+
+def at(rows: list[tuple], threshold: float) -> tuple[float, float]:
+    """% of forms answered right and % answered wrong at ``threshold``."""
+    answered = [r for r in rows if r[1] and r[2] >= threshold]
+    return 100 * sum(r[0] == r[1] for r in answered) / len(rows), 100 * sum(r[0] != r[1] for r in answered) / len(rows)
+
+
+def at_budgets(rows: list[tuple]) -> list[float]:
+    """Most forms right with at most each of `BUDGETS` % false, over every threshold."""
+    results = [at(rows, t) for t in sorted({r[2] for r in rows if r[1]})]
+    return [max((right for right, false in results if false <= b), default=0.0) for b in BUDGETS]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--member", action="append", required=True, help="Card of a network (repeat).")
+    parser.add_argument("--set", action="append", help="Indices of --member averaged, e.g. 0,1,2,3 (repeat).")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9, 10])
+    parser.add_argument("--forms", type=int, default=500, help="Forms per seed.")
+    parser.add_argument("--cache", type=Path, default=Path("runs/members"))
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    probs = [[member_probs(m, s, args.forms, args.cache, args.workers) for s in args.seeds] for m in args.member]
+    pooled = [{k: np.concatenate([d[k] for d in per_seed]) for k in per_seed[0]} for per_seed in probs]
+    config = BoxReaderConfig()
+    print("| set | always right / false | at 0.7 | at 0.8 | right at 1/1.5/2/3% false | hw chars misread |")
+    print("|---|---|---|---|---|---|")
+    for chosen in args.set or [",".join(str(k) for k in range(len(args.member)))]:
+        members = [int(k) for k in chosen.split(",")]
+        rows, wrong = decide_set([pooled[k] for k in members], config)
+        cells = ["{:.1f} / {:.2f}".format(*at(rows, t)) for t in (0.0, 0.7, 0.8)]
+        print(f"| {chosen} | {' | '.join(cells)} | {' / '.join(f'{x:.1f}' for x in at_budgets(rows))} | {wrong} |")
+
+
+if __name__ == "__main__":
+    main()
