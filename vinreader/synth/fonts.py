@@ -241,7 +241,8 @@ fonts-yusei-magic:
 # their licence as each package.json states it. `scripts/install-fonts.sh` unpacks only the Latin WOFF
 # file of each into /usr/share/fonts/fontsource. Hand-printed capitals and digits, chosen by eye from
 # a sheet of the VIN alphabet; left out: outlined, ornate or script capitals, capitals written as
-# lower-case letters, and Comic-Sans-like faces (Comic Neue is a held-out face). FONTS.md names them.
+# lower-case letters, heavy display faces, and Comic-Sans-like faces (Comic Neue is a held-out face).
+# FONTS.md names them.
 FONTSOURCE_HANDS = {
     **dict.fromkeys(
         ("amatic-sc", "annie-use-your-telescope", "architects-daughter", "boogaloo", "briem-hand", "caveat",
@@ -263,7 +264,7 @@ FONTSOURCE_HANDS = {
         "Apache-2.0",
     ),
 }  # fmt: skip
-# Added in the eighth (first two lines) and ninth sessions of 2026-12-07, after the held-out hands
+# Added in the eighth (to zen-kurenaido) and ninth sessions of 2026-12-07, after the held-out hands
 # (`data.characters.HELDOUT_HANDS`) had been drawn from the forty before them: training faces only.
 FONTSOURCE_ADDED_LATER = frozenset(
     ("amatic-sc delius delius-unicase finger-paint gluten grape-nuts hachi-maru-pop itim mali mynerve "
