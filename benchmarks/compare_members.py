@@ -23,6 +23,7 @@ import types
 from pathlib import Path
 
 import numpy as np
+from evaluate_boxes import row_found  # benchmarks/, run as a script
 
 from vinreader.boxes.cell import VIEW_SHIFTS, row_views
 from vinreader.boxes.find import find_box_row
@@ -47,10 +48,9 @@ def _form_probs(args: tuple[str, int, int]) -> tuple[str, bool, bool, np.ndarray
     form = render_form(None, rng, fonts=_STATE["fonts"], digits=_STATE["digits"])  # as evaluate_boxes.py
     views = len(VIEW_SHIFTS)
     probs, empty = np.zeros((views, 17, len(VIN_ALPHABET)), np.float32), np.ones((views, 17), bool)
-    row, found = find_box_row(form.scene.image), False
+    row = find_box_row(form.scene.image)
+    found = row_found(form, None if row is None else row.polygon)
     if row is not None:
-        side = float(np.linalg.norm(form.cells[0][1] - form.cells[0][0]))
-        found = float(np.abs(row.polygon - form.scene.polygon).max()) < side / 4
         for v, glyphs in enumerate(row_views(form.scene.image, row, views)):
             empty[v] = [is_empty(g) for g in glyphs]
             probs[v] = _STATE["clf"](np.stack(glyphs))

@@ -101,6 +101,14 @@ def heldout_fonts(reader: BoxReader, seed: int, variants: int = 10) -> dict[str,
     return out
 
 
+def row_found(form, polygon) -> bool:
+    """Whether a row read at ``polygon`` (or None) is the form's: its corners within a quarter box of the truth."""
+    if polygon is None:
+        return False
+    side = float(np.linalg.norm(form.cells[0][1] - form.cells[0][0]))
+    return float(np.abs(np.asarray(polygon) - form.scene.polygon).max()) < side / 4
+
+
 def _form(args: tuple[int, int, str, int, str | None, bool]) -> dict:
     seed, index, classifier, views, dump, any_check_digit = args
     if "reader" not in _READER:
@@ -114,10 +122,7 @@ def _form(args: tuple[int, int, str, int, str | None, bool]) -> dict:
     vin = strings.training_vin(rng) if any_check_digit else None
     form = render_form(vin, rng, fonts=_READER["fonts"], digits=_READER["digits"])
     result = reader.read(form.scene.image, name=f"form_{index}")
-    found = False
-    if result.polygon is not None:  # the row's corners within a quarter box of the truth
-        side = float(np.linalg.norm(form.cells[0][1] - form.cells[0][0]))
-        found = float(np.abs(np.asarray(result.polygon) - form.scene.polygon).max()) < side / 4
+    found = row_found(form, result.polygon)
     best = result.candidates[0] if result.candidates else None
     # An empty box reads "?" (no VIN character), so that the boxes after it stay in their places.
     read = "".join(c.char or "?" for c in result.chars) if result.chars else ""
