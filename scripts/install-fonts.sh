@@ -39,6 +39,8 @@ FONTSOURCE=(
   nerko-one pangolin patrick-hand-sc playpen-sans sedgwick-ave sriracha unkempt yomogi zen-kurenaido
   boogaloo briem-hand east-sea-dokdo grandstander liu-jian-mao-cao long-cang love-ya-like-a-sister pompiere
   rancho slackside-one sour-gummy sunshiney
+  akaya-telivigala atma calligraffitti delicious-handrawn farsan kavivanar kristi margarine oregano
+  protest-revolution square-peg yuji-boku zcool-kuaile
 )
 FONTSOURCE_VERSION=5.3.0
 if ! command -v npm >/dev/null; then

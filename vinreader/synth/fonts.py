@@ -245,33 +245,37 @@ fonts-yusei-magic:
 # FONTS.md names them.
 FONTSOURCE_HANDS = {
     **dict.fromkeys(
-        ("amatic-sc", "annie-use-your-telescope", "architects-daughter", "boogaloo", "briem-hand", "caveat",
-         "caveat-brush", "chilanka", "covered-by-your-grace", "dekko", "delius", "delius-unicase", "east-sea-dokdo",
-         "edu-nsw-act-foundation", "edu-qld-beginner", "edu-sa-beginner", "edu-tas-beginner",
-         "edu-vic-wa-nt-beginner", "finger-paint", "fuzzy-bubbles", "gaegu", "gamja-flower", "gloria-hallelujah",
-         "gluten", "gochi-hand", "grandstander", "grape-nuts", "hachi-maru-pop", "handlee", "hi-melody",
-         "indie-flower", "itim", "kalam", "liu-jian-mao-cao", "long-cang", "love-ya-like-a-sister",
-         "loved-by-the-king", "mali", "mansalva", "mynerve", "nanum-brush-script", "nanum-pen-script", "nerko-one",
-         "neucha", "nothing-you-could-do", "pangolin", "patrick-hand", "patrick-hand-sc", "playpen-sans", "pompiere",
-         "poor-story", "reenie-beanie", "sedgwick-ave", "shadows-into-light", "shadows-into-light-two",
-         "slackside-one", "sour-gummy", "sriracha", "sue-ellen-francisco", "the-girl-next-door",
-         "waiting-for-the-sunrise", "yomogi", "zen-kurenaido"),
+        ("akaya-telivigala", "amatic-sc", "annie-use-your-telescope", "architects-daughter", "atma", "boogaloo",
+         "briem-hand", "caveat", "caveat-brush", "chilanka", "covered-by-your-grace", "dekko", "delicious-handrawn",
+         "delius", "delius-unicase", "east-sea-dokdo", "edu-nsw-act-foundation", "edu-qld-beginner", "edu-sa-beginner",
+         "edu-tas-beginner", "edu-vic-wa-nt-beginner", "farsan", "finger-paint", "fuzzy-bubbles", "gaegu",
+         "gamja-flower", "gloria-hallelujah", "gluten", "gochi-hand", "grandstander", "grape-nuts", "hachi-maru-pop",
+         "handlee", "hi-melody", "indie-flower", "itim", "kalam", "kavivanar", "kristi", "liu-jian-mao-cao",
+         "long-cang", "love-ya-like-a-sister", "loved-by-the-king", "mali", "mansalva", "margarine", "mynerve",
+         "nanum-brush-script", "nanum-pen-script", "nerko-one", "neucha", "nothing-you-could-do", "oregano",
+         "pangolin", "patrick-hand", "patrick-hand-sc", "playpen-sans", "pompiere", "poor-story", "protest-revolution",
+         "reenie-beanie", "sedgwick-ave", "shadows-into-light", "shadows-into-light-two", "slackside-one",
+         "sour-gummy", "square-peg", "sriracha", "sue-ellen-francisco", "the-girl-next-door",
+         "waiting-for-the-sunrise", "yomogi", "yuji-boku", "zcool-kuaile", "zen-kurenaido"),
         "OFL-1.1",
     ),
     **dict.fromkeys(
-        ("coming-soon", "just-another-hand", "permanent-marker", "rancho", "rock-salt", "schoolbell", "sunshiney",
-         "unkempt", "walter-turncoat"),
+        ("calligraffitti", "coming-soon", "just-another-hand", "permanent-marker", "rancho", "rock-salt", "schoolbell",
+         "sunshiney", "unkempt", "walter-turncoat"),
         "Apache-2.0",
     ),
 }  # fmt: skip
-# Added in the eighth (to zen-kurenaido) and ninth sessions of 2026-12-07, after the held-out hands
-# (`data.characters.HELDOUT_HANDS`) had been drawn from the forty before them: training faces only.
+# Added in the eighth (to zen-kurenaido), ninth (to sunshiney) and tenth sessions of 2026-12-07, after
+# the held-out hands (`data.characters.HELDOUT_HANDS`) had been drawn from the forty before them:
+# training faces only.
 FONTSOURCE_ADDED_LATER = frozenset(
     ("amatic-sc delius delius-unicase finger-paint gluten grape-nuts hachi-maru-pop itim mali mynerve "
      "nanum-brush-script nerko-one pangolin patrick-hand-sc playpen-sans sedgwick-ave sriracha unkempt yomogi "
      "zen-kurenaido "
      "boogaloo briem-hand east-sea-dokdo grandstander liu-jian-mao-cao long-cang love-ya-like-a-sister pompiere "
-     "rancho slackside-one sour-gummy sunshiney").split()
+     "rancho slackside-one sour-gummy sunshiney "
+     "akaya-telivigala atma calligraffitti delicious-handrawn farsan kavivanar kristi margarine oregano "
+     "protest-revolution square-peg yuji-boku zcool-kuaile").split()
 )  # fmt: skip
 LICENCES.update({f"@fontsource/{name}": licence for name, licence in FONTSOURCE_HANDS.items()})
 _BOX_TABLE += "".join(
