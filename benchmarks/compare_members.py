@@ -28,7 +28,7 @@ from evaluate_boxes import row_found  # benchmarks/, run as a script
 from vinreader.boxes.cell import VIEW_SHIFTS, row_views
 from vinreader.boxes.find import find_box_row
 from vinreader.boxes.glyph import is_empty
-from vinreader.boxes.reader import BoxReader, BoxReaderConfig, char_readings, serial_prior
+from vinreader.boxes.reader import BoxReader, BoxReaderConfig, average_views, char_readings, serial_prior
 from vinreader.data.characters import glyph_fonts, mnist_digits
 from vinreader.models.registry import build_classifier
 from vinreader.synth.forms import render_form
@@ -58,10 +58,17 @@ def _form_probs(args: tuple[str, int, int]) -> tuple[str, bool, bool, np.ndarray
 
 
 def member_probs(member: str, seed: int, forms: int, cache: Path, workers: int) -> dict[str, np.ndarray]:
-    """Every box's probabilities under one network, cached by the network's ONNX bytes, seed and form count."""
+    """Every box's probabilities under one network, cached per network, code, seed and form count.
+
+    The cache key hashes the network's ONNX bytes (or its name) with the source of the form generator
+    and the box cutting (`vinreader/synth`, `vinreader/boxes`): a change to either is a new cache entry.
+    """
     card = Path(member)
-    key = hashlib.sha1(card.with_suffix(".onnx").read_bytes()).hexdigest()[:12] if card.exists() else member
-    path = cache / f"{key}_seed{seed}_{forms}.npz"
+    digest = hashlib.sha1(card.with_suffix(".onnx").read_bytes() if card.exists() else member.encode())
+    package = Path(__file__).resolve().parents[1] / "vinreader"
+    for source in sorted([*package.glob("boxes/*.py"), *package.glob("synth/*.py")]):
+        digest.update(source.read_bytes())
+    path = cache / f"{digest.hexdigest()[:12]}_seed{seed}_{forms}.npz"
     if not path.exists():
         jobs = [(member, seed, i) for i in range(forms)]
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
@@ -82,11 +89,9 @@ def decide_set(data: list[dict[str, np.ndarray]], config: BoxReaderConfig) -> tu
         if not first["found"][i] or empty[0].any():
             out.append((vin, "", 0.0))
             continue
-        use = ~empty
-        use[0] = True  # as the reader: a box's first view always counts, the others where not empty
-        total = sum((d["probs"][i] * use[:, :, None]).sum(0) for d in data)
-        mean = serial_prior(total / (len(data) * use.sum(0))[:, None], config.serial_letter_weight)
-        best = reader._decide(char_readings(mean, config.alternatives), None, page, "form", {}).candidates[0]
+        mean = average_views(np.stack([d["probs"][i] for d in data]), empty)
+        mean = serial_prior(mean, config.serial_letter_weight)
+        best = reader.decide(char_readings(mean, config.alternatives), None, page, "form", {}).candidates[0]
         out.append((vin, best.vin, best.score))
         if first["hw"][i]:
             wrong += sum(a != b for a, b in zip("".join(VIN_ALPHABET[k] for k in mean.argmax(1)), vin, strict=True))

@@ -22,7 +22,7 @@ from vinreader.boxes.cell import (
 )
 from vinreader.boxes.find import BoxRow, cut_cells, find_box_row, fit_grid, shifted
 from vinreader.boxes.glyph import is_empty, normalize_glyph
-from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig, serial_prior
+from vinreader.boxes.reader import BOX_PENALTIES, BoxReader, BoxReaderConfig, average_views, serial_prior
 from vinreader.boxes.walls import LINE_FILL, wall_mask
 from vinreader.choose import CHECK_DIGIT_ODDS, check_digit_corrected, decide
 from vinreader.cli import app
@@ -297,6 +297,20 @@ def test_each_box_is_read_as_the_mean_of_its_views(forms):
     assert [r.confidence for r in single] != pytest.approx([r.confidence for r in readings], abs=1e-5)
     with pytest.raises(ValueError, match="views"):
         BoxReaderConfig(views=0)
+
+
+def test_an_empty_view_does_not_count_but_the_first_always_does():
+    probs = np.zeros((3, 2, 33))  # 3 views of 2 boxes
+    probs[:, :, 0] = [[0.2, 0.9], [0.6, 0.3], [1.0, 0.6]]
+    probs[:, :, 1] = 1 - probs[:, :, 0]
+    empty = np.array([[True, False], [False, True], [True, False]])
+    mean = average_views(probs, empty)
+    # Box 0: view 0 counts though flagged (the box was found filled on it), view 2 does not: (0.2 + 0.6) / 2.
+    # Box 1: view 1 is empty: (0.9 + 0.6) / 2.
+    assert mean[:, 0] == pytest.approx([0.4, 0.75]) and mean.sum(axis=1) == pytest.approx([1, 1])
+    # Several networks: the mean over networks too.
+    both = average_views(np.stack([probs, np.roll(probs, 1, axis=-1)]), empty)
+    assert both[:, 0] == pytest.approx([0.4 / 2, 0.75 / 2]) and both[:, 1] == pytest.approx([0.5, 0.5])
 
 
 def _row_probs(vin: str, doubts: dict[int, dict[str, float]]) -> np.ndarray:

@@ -109,6 +109,19 @@ def serial_prior(probs: np.ndarray, letter_weight: float) -> np.ndarray:
     return out
 
 
+def average_views(probs: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    """Probabilities of N filled boxes, each cut V ways -> (N, 33): the mean over the views that count.
+
+    ``probs``: (V, N, 33), or (M, V, N, 33) for M networks (the mean is then over networks as well);
+    ``empty``: (V, N), whether each cut of each box looks empty. A box's first view always counts
+    (whether the box is filled is decided on it); each other view counts where it is not empty.
+    """
+    use = ~np.asarray(empty, bool)
+    use[0] = True
+    probs = probs if probs.ndim == 4 else probs[None]
+    return (probs * use[None, :, :, None]).sum((0, 1)) / (probs.shape[0] * use.sum(0))[:, None]
+
+
 class BoxReader:
     """Reads VINs written one character per box; the classifier loads once."""
 
@@ -132,8 +145,8 @@ class BoxReader:
     ) -> list[CharReading | None]:
         """Normalised glyphs -> one reading each; None for an empty glyph.
 
-        ``views``: the same boxes cut other ways (lists like ``glyphs``); a box's probabilities are the
-        mean over its non-empty views. Whether a box is empty is decided on ``glyphs`` alone.
+        ``views``: the same boxes cut other ways (lists like ``glyphs``), averaged as `average_views`
+        says. Whether a box is empty is decided on ``glyphs`` alone.
         ``vin_row``: the glyphs are a VIN's 17 boxes in order; when all are filled the VIN's serial
         digits are expected (`serial_prior`).
         """
@@ -141,12 +154,11 @@ class BoxReader:
         readings: list[CharReading | None] = [None] * len(glyphs)
         if not filled:
             return readings
-        more = [(j, view[k]) for view in views or [] for j, k in enumerate(filled) if not is_empty(view[k])]
-        probs = self.classifier(np.stack([glyphs[k] for k in filled] + [glyph for _, glyph in more]))
-        owner = np.array([*range(len(filled)), *(j for j, _ in more)])  # the filled box each row of probs is of
-        total = np.zeros((len(filled), probs.shape[1]))
-        np.add.at(total, owner, probs)
-        mean = total / np.bincount(owner, minlength=len(filled))[:, None]
+        cuts = [glyphs, *(views or [])]
+        empty = np.array([[v > 0 and is_empty(cut[k]) for k in filled] for v, cut in enumerate(cuts)])
+        probs = np.zeros((len(cuts), len(filled), len(VIN_ALPHABET)))
+        probs[~empty] = self.classifier(np.stack([cuts[v][filled[j]] for v, j in np.argwhere(~empty)]))
+        mean = average_views(probs, empty)
         if vin_row and len(filled) == len(glyphs):
             mean = serial_prior(mean, self.config.serial_letter_weight)
         for k, reading in zip(filled, char_readings(mean, self.config.alternatives), strict=True):
@@ -170,11 +182,12 @@ class BoxReader:
             reasons = ("empty_box",)
             return VinResult(path=label, page=page.page, chars=chars, polygon=polygon, reasons=reasons,
                              extra={**extra, "empty_boxes": empty})  # fmt: skip
-        return self._decide(readings, polygon, page, label, extra)
+        return self.decide(readings, polygon, page, label, extra)
 
-    def _decide(
+    def decide(
         self, readings: list[CharReading], polygon: Any, page: Page, label: str, extra: dict[str, Any]
     ) -> VinResult:
+        """A filled row's 17 readings -> the VinResult: the VIN, or none where the score is below ``min_score``."""
         vin = "".join(r.char for r in readings)
         candidate = Candidate(
             vin, tuple(readings), "text", 0.0, polygon, page.page, check_digit_status(vin), reasons=()
