@@ -23,7 +23,7 @@ import types
 from pathlib import Path
 
 import numpy as np
-from evaluate_boxes import row_found  # benchmarks/, run as a script
+from evaluate_boxes import right_at_budgets, right_false_at, row_found  # benchmarks/, run as a script
 
 from vinreader.boxes.cell import VIEW_SHIFTS, row_views
 from vinreader.boxes.find import find_box_row
@@ -35,7 +35,6 @@ from vinreader.synth.forms import render_form
 from vinreader.vin import VIN_ALPHABET
 
 _STATE: dict = {}
-BUDGETS = (1.0, 1.5, 2.0, 3.0)
 
 
 def _form_probs(args: tuple[str, int, int]) -> tuple[str, bool, bool, np.ndarray, np.ndarray]:
@@ -98,18 +97,6 @@ def decide_set(data: list[dict[str, np.ndarray]], config: BoxReaderConfig) -> tu
     return out, wrong
 
 
-def at(rows: list[tuple], threshold: float) -> tuple[float, float]:
-    """% of forms answered right and % answered wrong at ``threshold``."""
-    answered = [r for r in rows if r[1] and r[2] >= threshold]
-    return 100 * sum(r[0] == r[1] for r in answered) / len(rows), 100 * sum(r[0] != r[1] for r in answered) / len(rows)
-
-
-def at_budgets(rows: list[tuple]) -> list[float]:
-    """Most forms right with at most each of `BUDGETS` % false, over every threshold."""
-    results = [at(rows, t) for t in sorted({r[2] for r in rows if r[1]})]
-    return [max((right for right, false in results if false <= b), default=0.0) for b in BUDGETS]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--member", action="append", required=True, help="Card of a network (repeat).")
@@ -127,8 +114,9 @@ def main() -> None:
     for chosen in args.set or [",".join(str(k) for k in range(len(args.member)))]:
         members = [int(k) for k in chosen.split(",")]
         rows, wrong = decide_set([pooled[k] for k in members], config)
-        cells = ["{:.1f} / {:.2f}".format(*at(rows, t)) for t in (0.0, 0.7, 0.8)]
-        print(f"| {chosen} | {' | '.join(cells)} | {' / '.join(f'{x:.1f}' for x in at_budgets(rows))} | {wrong} |")
+        cells = ["{:.1f} / {:.2f}".format(*right_false_at(rows, t)) for t in (0.0, 0.7, 0.8)]
+        budgets = " / ".join(f"{x:.1f}" for x in right_at_budgets(rows))
+        print(f"| {chosen} | {' | '.join(cells)} | {budgets} | {wrong} |")
 
 
 if __name__ == "__main__":

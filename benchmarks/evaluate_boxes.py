@@ -109,6 +109,21 @@ def row_found(form, polygon) -> bool:
     return float(np.abs(np.asarray(polygon) - form.scene.polygon).max()) < side / 4
 
 
+BUDGETS = (1.0, 1.5, 2.0, 3.0)
+
+
+def right_false_at(rows: list[tuple[str, str, float]], threshold: float) -> tuple[float, float]:
+    """Forms (truth, read or "", score) -> % answered right and % answered wrong at ``threshold``."""
+    answered = [r for r in rows if r[1] and r[2] >= threshold]
+    return 100 * sum(r[0] == r[1] for r in answered) / len(rows), 100 * sum(r[0] != r[1] for r in answered) / len(rows)
+
+
+def right_at_budgets(rows: list[tuple[str, str, float]]) -> list[float]:
+    """Forms (truth, read or "", score) -> the most % right with at most each of `BUDGETS` % wrong, any threshold."""
+    results = [right_false_at(rows, t) for t in sorted({r[2] for r in rows if r[1]})]
+    return [max((right for right, false in results if false <= b), default=0.0) for b in BUDGETS]
+
+
 def _form(args: tuple[int, int, str, int, str | None, bool]) -> dict:
     seed, index, classifier, views, dump, any_check_digit = args
     if "reader" not in _READER:
@@ -222,6 +237,9 @@ def forms(
             summary[f"{name}_chars_wrong"] = sum(17 - r["chars_correct"] for r in found_rows)
             summary[f"{name}_chars_wrong_right_alone"] = sum(r["chars_wrong_right_alone"] for r in found_rows)
     summary["sweep"] = {f"{t:.2f}": at(t, rows) for t in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)}
+    answers = [(r["vin"], "" if "empty_box" in r["reasons"] else r["read"], r["score"]) for r in rows]
+    budgets = zip(BUDGETS, right_at_budgets(answers), strict=True)
+    summary["right_at_false_budgets"] = {f"{b}%": right / 100 for b, right in budgets}
     return summary, rows
 
 
